@@ -1,0 +1,22 @@
+"""Select the settings profile named by the ``DJANGO_ENV`` environment variable.
+
+``development`` (the default) runs with no environment at all; ``production``
+is the strict profile for real deployments; ``test`` is what pytest uses.
+"""
+
+import os
+
+from django.core.exceptions import ImproperlyConfigured
+
+PROFILE = os.environ.get("DJANGO_ENV", "development")
+
+if PROFILE == "development":
+    from .base import *  # noqa: F403
+elif PROFILE == "production":
+    from .production import *  # noqa: F403
+elif PROFILE == "test":
+    from .test import *  # noqa: F403
+else:
+    raise ImproperlyConfigured(
+        f"DJANGO_ENV must be 'development', 'production' or 'test', not {PROFILE!r}."
+    )

@@ -1,0 +1,199 @@
+"""Settings shared by every profile, with safe defaults for development.
+
+Every value a deployment may change is read from the environment (or an
+optional ``.env`` file beside ``manage.py``) through django-environ; variables
+already set in the process environment win over the file.
+"""
+
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+
+env = environ.Env()
+if (BASE_DIR / ".env").is_file():
+    env.read_env(BASE_DIR / ".env")
+
+# Placeholder that only a DEBUG=True development site may run with.
+INSECURE_SECRET_KEY = (
+    "django-insecure-development-only-never-use-this-key-in-production"
+)
+
+
+def read_secret_key(*, required: bool) -> str:
+    """Return ``SECRET_KEY`` from the environment.
+
+    When ``required`` (any site with DEBUG off), refuse to start without a real
+    key: Django signs sessions, password-reset links and CSRF tokens with it.
+    """
+    key = env.str("SECRET_KEY", default="")
+    if not required:
+        return key or INSECURE_SECRET_KEY
+    if not key or key == INSECURE_SECRET_KEY or len(key) < 50 or len(set(key)) < 5:
+        raise ImproperlyConfigured(
+            "SECRET_KEY must be set to a random value of at least 50 characters "
+            "when DEBUG is off. Generate one with: python -c 'from "
+            "django.core.management.utils import get_random_secret_key; "
+            "print(get_random_secret_key())'"
+        )
+    return key
+
+
+# GENERAL
+# ------------------------------------------------------------------------------
+DEBUG = env.bool("DEBUG", default=True)
+SECRET_KEY = read_secret_key(required=not DEBUG)
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# How many reverse proxies in front of the site append to X-Forwarded-For.
+# 0 means requests arrive directly and REMOTE_ADDR is the client.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+TIME_ZONE = env.str("TIME_ZONE", default="UTC")
+USE_TZ = True
+# https://docs.djangoproject.com/en/5.2/topics/i18n/
+LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="en")
+LANGUAGES = [("en", _("English")), ("ko", _("Korean"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+
+ROOT_URLCONF = "authsite.urls"
+WSGI_APPLICATION = "authsite.wsgi.application"
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# DATABASES
+# ------------------------------------------------------------------------------
+# https://docs.djangoproject.com/en/5.2/ref/settings/#databases
+DATABASES = {
+    "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets readers and one writer work side by side; IMMEDIATE takes the
+    # write lock when a transaction starts, so concurrent logins wait (up to
+    # the busy timeout) instead of failing with "database is locked".
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": (
+            "PRAGMA journal_mode=WAL;"
+            "PRAGMA synchronous=NORMAL;"
+            f"PRAGMA busy_timeout={env.int('SQLITE_BUSY_TIMEOUT_MS', default=5000)};"
+        ),
+        "transaction_mode": "IMMEDIATE",
+    }
+else:
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+# CACHES
+# ------------------------------------------------------------------------------
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+
+# APPS
+# ------------------------------------------------------------------------------
+# The project's own app comes first so its templates and management commands
+# (createsuperuser) take precedence over contrib's.
+LOCAL_APPS = ["accounts"]
+DJANGO_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+]
+THIRD_PARTY_APPS: list[str] = []
+INSTALLED_APPS = LOCAL_APPS + DJANGO_APPS + THIRD_PARTY_APPS
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# AUTHENTICATION
+# ------------------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["accounts.backends.UsernameOrEmailBackend"]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "accounts:dashboard"
+LOGOUT_REDIRECT_URL = "accounts:login"
+
+# PASSWORDS
+# ------------------------------------------------------------------------------
+# Argon2 first: new passwords are hashed with it. The PBKDF2 hashers stay so
+# that existing hashes still verify; Django re-hashes them with Argon2 on the
+# next successful login.
+PASSWORD_HASHERS = [
+    "accounts.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+]
+# Django's defaults (t=2, m=100 MiB, p=8). OWASP's lighter alternative is
+# t=2, m=19456 KiB, p=1. Changing them re-hashes each password at next login.
+ARGON2_TIME_COST = env.int("ARGON2_TIME_COST", default=2)
+ARGON2_MEMORY_COST = env.int("ARGON2_MEMORY_COST", default=102400)
+ARGON2_PARALLELISM = env.int("ARGON2_PARALLELISM", default=8)
+AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "django.contrib.auth.password_validation."
+        "UserAttributeSimilarityValidator"
+    },
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# SESSIONS AND COOKIES
+# ------------------------------------------------------------------------------
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 24 * 14)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+X_FRAME_OPTIONS = "DENY"
+
+# STATIC FILES
+# ------------------------------------------------------------------------------
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = BASE_DIR / "staticfiles"
+
+# EMAIL
+# ------------------------------------------------------------------------------
+# EMAIL_URL sets EMAIL_BACKEND, EMAIL_HOST, ... as django-environ documents.
+vars().update(env.email("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env.str(
+    "DEFAULT_FROM_EMAIL", default="authsite <noreply@localhost>"
+)
+
+# LOGGING
+# ------------------------------------------------------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+}

@@ -1,0 +1,37 @@
+"""The strict profile for real deployments (``DJANGO_ENV=production``).
+
+``manage.py check --deploy`` is clean with it. Served over HTTPS only: cookies
+are Secure and carry the ``__Host-`` prefix (OWASP ASVS 3.3.1).
+"""
+
+from .base import *  # noqa: F403
+from .base import TRUSTED_PROXY_COUNT, env, read_secret_key
+
+DEBUG = False
+SECRET_KEY = read_secret_key(required=True)
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
+
+# HTTPS
+# ------------------------------------------------------------------------------
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+# Behind a TLS-terminating proxy (TRUSTED_PROXY_COUNT > 0), trust the
+# X-Forwarded-Proto header that proxy sets.
+if TRUSTED_PROXY_COUNT:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool(
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True
+)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# COOKIES
+# ------------------------------------------------------------------------------
+SESSION_COOKIE_SECURE = True
+SESSION_COOKIE_NAME = "__Host-sessionid"
+CSRF_COOKIE_SECURE = True
+CSRF_COOKIE_NAME = "__Host-csrftoken"
+LANGUAGE_COOKIE_SECURE = True
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"

@@ -1,0 +1,18 @@
+"""Settings for the test suite: fast hashing, in-memory mail, no .env surprises."""
+
+from .base import *  # noqa: F403
+from .base import TEMPLATES, env
+
+DEBUG = False
+SECRET_KEY = "test-only-secret-key-that-is-long-enough-to-look-real-0123456789"
+ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+
+# Real Argon2 (so tests see genuine argon2id hashes), at the cheapest cost.
+ARGON2_TIME_COST = 1
+ARGON2_MEMORY_COST = 8
+ARGON2_PARALLELISM = 1
+
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+TEMPLATES[0]["OPTIONS"]["debug"] = True
+LANGUAGE_CODE = "en"

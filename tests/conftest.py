@@ -1,0 +1,35 @@
+import pytest
+from django.contrib.auth import get_user_model
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+@pytest.fixture
+def password():
+    return PASSWORD
+
+
+@pytest.fixture
+def make_user(db):
+    """Create users with a known password: ``make_user("alice", is_staff=True)``."""
+
+    def make(username="alice", *, email=None, password=PASSWORD, **fields):
+        return get_user_model().objects.create_user(
+            username=username,
+            email=email or f"{username}@example.com",
+            password=password,
+            **fields,
+        )
+
+    return make
+
+
+@pytest.fixture
+def user(make_user):
+    return make_user()
+
+
+@pytest.fixture
+def logged_in_client(client, user):
+    client.force_login(user)
+    return client

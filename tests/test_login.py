@@ -1,0 +1,170 @@
+import re
+from unittest import mock
+
+import pytest
+from django.contrib.auth import SESSION_KEY
+from django.test import Client
+from django.urls import reverse
+
+from accounts.hashers import Argon2PasswordHasher
+
+pytestmark = pytest.mark.django_db
+
+LOGIN_URL = reverse("accounts:login")
+DASHBOARD_URL = reverse("accounts:dashboard")
+
+
+def login(client, username, password, **extra):
+    return client.post(LOGIN_URL, {"username": username, "password": password, **extra})
+
+
+def logged_in_user_id(client):
+    return client.session.get(SESSION_KEY)
+
+
+@pytest.mark.parametrize("identifier", ["alice", "ALICE", "Alice"])
+def test_login_by_username_in_any_case(client, user, password, identifier):
+    response = login(client, identifier, password)
+
+    assert response.status_code == 302
+    assert response.url == DASHBOARD_URL
+    assert logged_in_user_id(client) == str(user.pk)
+
+
+@pytest.mark.parametrize(
+    "identifier", ["alice@example.com", "ALICE@EXAMPLE.COM", " Alice@Example.com "]
+)
+def test_login_by_email_in_any_case(client, user, password, identifier):
+    response = login(client, identifier, password)
+
+    assert response.status_code == 302
+    assert logged_in_user_id(client) == str(user.pk)
+
+
+def _normalised_body(response, typed):
+    body = response.content.decode()
+    body = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "CSRF", body)
+    return body.replace(typed, "TYPED")
+
+
+def test_wrong_password_unknown_user_and_inactive_user_look_identical(
+    client, make_user, password
+):
+    make_user("alice")
+    make_user("carol", is_active=False)
+
+    wrong_password = login(client, "alice", "not-the-password")
+    unknown_user = login(client, "nobody", password)
+    inactive_user = login(client, "carol", password)
+
+    assert {r.status_code for r in (wrong_password, unknown_user, inactive_user)} == {
+        200
+    }
+    assert "Please enter a correct username or email address and password." in (
+        wrong_password.content.decode()
+    )
+    expected = _normalised_body(wrong_password, "alice")
+    assert _normalised_body(unknown_user, "nobody") == expected
+    assert _normalised_body(inactive_user, "carol") == expected
+    assert logged_in_user_id(client) is None
+
+
+def test_session_key_changes_at_login(client, user, password):
+    session = client.session
+    session["theme"] = "dark"
+    session.save()
+    anonymous_key = client.cookies["sessionid"].value
+
+    login(client, "alice", password)
+
+    assert client.cookies["sessionid"].value != anonymous_key
+    assert logged_in_user_id(client) == str(user.pk)
+
+
+@pytest.mark.parametrize(
+    "next_url",
+    [
+        "https://evil.example/",
+        "//evil.example/",
+        "///evil.example/",
+        "javascript:alert(1)",
+        "http://testserver@evil.example/",
+    ],
+)
+def test_unsafe_next_is_ignored(client, user, password, next_url):
+    response = login(client, "alice", password, next=next_url)
+
+    assert response.status_code == 302
+    assert response.url == DASHBOARD_URL
+
+
+def test_safe_next_is_followed(client, user, password):
+    response = login(client, "alice", password, next="/admin/")
+
+    assert response.url == "/admin/"
+
+
+def test_login_page_redirects_a_signed_in_user(logged_in_client):
+    response = logged_in_client.get(LOGIN_URL)
+
+    assert response.status_code == 302
+    assert response.url == DASHBOARD_URL
+
+
+def test_login_post_without_csrf_token_is_rejected(user, password):
+    client = Client(enforce_csrf_checks=True)
+
+    response = login(client, "alice", password)
+
+    assert response.status_code == 403
+    assert logged_in_user_id(client) is None
+
+
+def _count_hashes(run):
+    """Run ``run()`` and return how many Argon2 operations it performed."""
+    with (
+        mock.patch.object(
+            Argon2PasswordHasher,
+            "encode",
+            autospec=True,
+            side_effect=Argon2PasswordHasher.encode,
+        ) as encode,
+        mock.patch.object(
+            Argon2PasswordHasher,
+            "verify",
+            autospec=True,
+            side_effect=Argon2PasswordHasher.verify,
+        ) as verify,
+    ):
+        run()
+    return encode.call_count + verify.call_count
+
+
+def test_unknown_username_costs_one_password_hash_like_a_known_one(
+    client, user, password
+):
+    known = _count_hashes(lambda: login(client, "alice", "wrong-password"))
+    unknown = _count_hashes(lambda: login(client, "nobody", "wrong-password"))
+    unknown_email = _count_hashes(
+        lambda: login(client, "nobody@example.com", "wrong-password")
+    )
+
+    assert known == unknown == unknown_email == 1
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"username": "", "password": ""},
+        {"username": "a" * 10_000, "password": "x"},
+        {"username": "alice", "password": "p" * 10_000},
+        {"username": "\x00", "password": "x"},
+    ],
+)
+def test_bad_login_input_gets_a_form_error_not_a_500(client, user, data):
+    response = client.post(LOGIN_URL, data)
+
+    assert response.status_code == 200
+    assert 'role="alert"' in response.content.decode()
+    assert logged_in_user_id(client) is None

@@ -1,0 +1,79 @@
+"""The settings profiles, exercised the way an operator runs them."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+REAL_KEY = "k" * 20 + "3xR9!vQ2@zL7#mP4$wN8%bT6^hY1&cF5*"
+
+
+def manage(*args, **env):
+    """Run manage.py in a clean environment (no test settings, no .env)."""
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DJANGO_SETTINGS_MODULE", "DEBUG", "SECRET_KEY", "DJANGO_ENV"}
+    }
+    environment.update(DJANGO_SETTINGS_MODULE="authsite.settings", **env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=BASE_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_development_runs_with_no_environment_at_all():
+    result = manage("check")
+
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("key", [None, "short", "django-insecure-development-only"])
+def test_debug_off_refuses_to_start_without_a_real_secret_key(key):
+    env = {"DEBUG": "False"}
+    if key is not None:
+        env["SECRET_KEY"] = key
+
+    result = manage("check", **env)
+
+    assert result.returncode == 1
+    assert "SECRET_KEY must be set" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = manage("check", DJANGO_ENV="production", ALLOWED_HOSTS="example.com")
+
+    assert result.returncode == 1
+    assert "SECRET_KEY must be set" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_unknown_profile_is_refused_clearly():
+    result = manage("check", DJANGO_ENV="staging")
+
+    assert result.returncode == 1
+    assert "DJANGO_ENV must be" in result.stderr
+
+
+def test_production_profile_passes_check_deploy():
+    result = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DJANGO_ENV="production",
+        SECRET_KEY=REAL_KEY,
+        ALLOWED_HOSTS="auth.example.com",
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
