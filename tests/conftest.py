@@ -1,7 +1,15 @@
 import pytest
 from django.contrib.auth import get_user_model
+from django.utils import translation
 
 PASSWORD = "correct-horse-battery-staple"
+
+
+@pytest.fixture(autouse=True)
+def _english_outside_requests():
+    """A request in Korean leaves Korean active; start each test in English."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
