@@ -34,7 +34,7 @@ format: install
 
 ## check: the production profile passes `check --deploy` (throwaway key)
 check: install
-	DJANGO_ENV=production ALLOWED_HOSTS=auth.example.com \
+	DJANGO_ENV=production ALLOWED_HOSTS=auth.example.com SITE_URL=https://auth.example.com \
 	SECRET_KEY="$$($(BIN)/python -c 'from django.core.management.utils import get_random_secret_key as k; print(k())')" \
 	$(BIN)/python manage.py check --deploy --fail-level WARNING
 

@@ -73,6 +73,7 @@ def test_production_profile_passes_check_deploy():
         DJANGO_ENV="production",
         SECRET_KEY=REAL_KEY,
         ALLOWED_HOSTS="auth.example.com",
+        SITE_URL="https://auth.example.com",
     )
 
     assert result.returncode == 0, result.stdout + result.stderr

@@ -183,6 +183,9 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 
 # EMAIL
 # ------------------------------------------------------------------------------
+# The site's public address: links in emails are built on it, never on the
+# request's Host header.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 # EMAIL_URL sets EMAIL_BACKEND, EMAIL_HOST, ... as django-environ documents.
 vars().update(env.email("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str(

@@ -10,6 +10,7 @@ from .base import TRUSTED_PROXY_COUNT, env, read_secret_key
 DEBUG = False
 SECRET_KEY = read_secret_key(required=True)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
+SITE_URL = env.str("SITE_URL")
 
 # HTTPS
 # ------------------------------------------------------------------------------

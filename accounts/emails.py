@@ -1,0 +1,39 @@
+"""Every email the site sends goes through ``send_templated_email``.
+
+An email is three templates under ``templates/emails/``: ``<name>_subject.txt``,
+``<name>.txt`` and ``<name>.html`` (extending ``emails/base.html``). Links in
+them come from ``absolute_url()``, built on the configured ``SITE_URL`` and
+never on the request's ``Host`` header, which a client controls.
+"""
+
+from urllib.parse import urljoin
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.utils import translation
+
+
+def absolute_url(path: str) -> str:
+    """Return ``path`` (e.g. from ``reverse()``) as a full URL on ``SITE_URL``."""
+    return urljoin(settings.SITE_URL.rstrip("/") + "/", path.lstrip("/"))
+
+
+def send_templated_email(
+    name: str, *, to: str, context: dict | None = None, language: str | None = None
+) -> None:
+    """Render the ``name`` email (text and HTML parts) and send it to ``to``.
+
+    ``language`` defaults to the active one, so a message triggered from a
+    Korean page is written in Korean.
+    """
+    context = {"site_url": settings.SITE_URL, **(context or {})}
+    with translation.override(language or translation.get_language()):
+        subject = render_to_string(f"emails/{name}_subject.txt", context)
+        text = render_to_string(f"emails/{name}.txt", context)
+        html = render_to_string(f"emails/{name}.html", context)
+    message = EmailMultiAlternatives(
+        subject=" ".join(subject.split()), body=text, to=[to]
+    )
+    message.attach_alternative(html, "text/html")
+    message.send()
