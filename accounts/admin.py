@@ -18,6 +18,7 @@ class UserAdmin(DjangoUserAdmin):
                 "fields": (
                     "username",
                     "email",
+                    "email_verified",
                     "usable_password",
                     "password1",
                     "password2",
@@ -25,13 +26,20 @@ class UserAdmin(DjangoUserAdmin):
             },
         ),
     )
-    list_display = ("username", "email", "is_active", "is_staff", "date_joined")
-    list_filter = ("is_staff", "is_active", "is_superuser", "groups")
+    list_display = (
+        "username",
+        "email",
+        "email_verified",
+        "is_active",
+        "is_staff",
+        "date_joined",
+    )
+    list_filter = ("is_staff", "is_active", "is_superuser", "email_verified", "groups")
     search_fields = ("username", "email", "first_name", "last_name")
     ordering = ("username",)
     readonly_fields = ("last_login", "date_joined")
     fieldsets = (
-        (None, {"fields": ("username", "email", "password")}),
+        (None, {"fields": ("username", "email", "email_verified", "password")}),
         (_("Personal info"), {"fields": ("first_name", "last_name")}),
         (
             _("Permissions"),

@@ -27,8 +27,13 @@ def send_templated_email(
     ``language`` defaults to the active one, so a message triggered from a
     Korean page is written in Korean.
     """
-    context = {"site_url": settings.SITE_URL, **(context or {})}
-    with translation.override(language or translation.get_language()):
+    language = language or translation.get_language()
+    context = {
+        "site_url": settings.SITE_URL,
+        "LANGUAGE_CODE": language,
+        **(context or {}),
+    }
+    with translation.override(language):
         subject = render_to_string(f"emails/{name}_subject.txt", context)
         text = render_to_string(f"emails/{name}.txt", context)
         html = render_to_string(f"emails/{name}.html", context)

@@ -1,7 +1,30 @@
+from django import forms
+from django.conf import settings
 from django.contrib.auth import forms as auth_forms
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext_lazy as _
 
+from . import signals
+from .emails import absolute_url, send_templated_email
 from .models import User
+
+EMAIL_TAKEN = _("A user with that email address already exists.")
+
+
+def prevents_enumeration() -> bool:
+    """Whether sign-up may hide that an address is taken.
+
+    Only with mandatory verification: otherwise a new account signs in at
+    once, and a taken address could not be answered the same way.
+    """
+    return (
+        settings.ACCOUNT_PREVENT_ENUMERATION
+        and settings.ACCOUNT_EMAIL_VERIFICATION == "mandatory"
+    )
 
 
 class LoginForm(auth_forms.AuthenticationForm):
@@ -26,6 +49,26 @@ class LoginForm(auth_forms.AuthenticationForm):
         username.widget.attrs.update(
             maxlength=username.max_length, autocomplete="username"
         )
+        self.unverified_email = None
+
+    def confirm_login_allowed(self, user):
+        """Refuse an unverified address in mandatory mode.
+
+        Only reached after a correct password, so the message reveals nothing
+        to someone who does not already hold the account.
+        """
+        super().confirm_login_allowed(user)
+        if settings.ACCOUNT_EMAIL_VERIFICATION == "mandatory" and not (
+            user.email_verified
+        ):
+            self.unverified_email = user.email
+            raise ValidationError(
+                _(
+                    "Please confirm your email address first: follow the link we "
+                    "sent you when you signed up, or ask for a new one below."
+                ),
+                code="unverified",
+            )
 
 
 class UserAdminCreationForm(auth_forms.AdminUserCreationForm):
@@ -33,10 +76,172 @@ class UserAdminCreationForm(auth_forms.AdminUserCreationForm):
 
     class Meta(auth_forms.AdminUserCreationForm.Meta):
         model = User
-        fields = ("username", "email")
+        fields = ("username", "email", "email_verified")
         field_classes = {"username": auth_forms.UsernameField}
 
 
 class UserAdminChangeForm(auth_forms.UserChangeForm):
     class Meta(auth_forms.UserChangeForm.Meta):
         model = User
+
+
+class SignupForm(auth_forms.BaseUserCreationForm):
+    """Create an account: username, email address and the password twice.
+
+    A taken username is always reported (usernames are public). A taken email
+    address is reported only when ``ACCOUNT_PREVENT_ENUMERATION`` is off or
+    verification is not mandatory; otherwise the form is valid, ``email_taken``
+    is set, and the view answers exactly as for a new address.
+    """
+
+    email = forms.EmailField(
+        label=_("Email address"),
+        max_length=User._meta.get_field("email").max_length,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+    class Meta(auth_forms.BaseUserCreationForm.Meta):
+        model = User
+        fields = ("username",)
+        field_classes = {"username": auth_forms.UsernameField}
+
+    field_order = ("username", "email", "password1", "password2")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.email_taken = False
+        self.fields["username"].widget.attrs["maxlength"] = User._meta.get_field(
+            "username"
+        ).max_length
+
+    def clean_username(self):
+        username = self.cleaned_data["username"]
+        if User.objects.with_username(username).exists():
+            raise ValidationError(
+                User._meta.get_field("username").error_messages["unique"],
+                code="unique",
+            )
+        return username
+
+    def clean_email(self):
+        email = User.objects.normalize_email(self.cleaned_data["email"])
+        # The password validators compare the password with the address.
+        self.instance.email = email
+        if User.objects.with_email(email).exists():
+            if not prevents_enumeration():
+                raise ValidationError(EMAIL_TAKEN, code="unique")
+            self.email_taken = True
+        return email
+
+    def save(self, commit=True):
+        self.instance.email = self.cleaned_data["email"]
+        return super().save(commit=commit)
+
+
+class ResendVerificationForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Email address"),
+        max_length=User._meta.get_field("email").max_length,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+    def get_user(self):
+        """The active, unverified account using the address, if there is one."""
+        return (
+            User.objects.with_email(self.cleaned_data["email"])
+            .filter(is_active=True, email_verified=False)
+            .first()
+        )
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Django's reset form, sending through the site's templated email.
+
+    The link is built on ``SITE_URL``, never on the request's Host header.
+    """
+
+    def get_users(self, email):
+        users = User.objects.with_email(email).filter(is_active=True)
+        return (user for user in users if user.has_usable_password())
+
+    def save(self, *, request=None, token_generator=default_token_generator, **kwargs):
+        email = self.cleaned_data["email"]
+        user = next(iter(self.get_users(email)), None)
+        if user is not None:
+            path = reverse(
+                "accounts:password_reset_confirm",
+                kwargs={
+                    "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+                    "token": token_generator.make_token(user),
+                },
+            )
+            send_templated_email(
+                "password_reset",
+                to=user.email,
+                context={
+                    "user": user,
+                    "reset_url": absolute_url(path),
+                    "timeout_minutes": settings.PASSWORD_RESET_TIMEOUT // 60,
+                },
+            )
+        signals.password_reset_requested.send(
+            sender=User, request=request, email=email, user=user
+        )
+
+
+class ProfileForm(forms.ModelForm):
+    """Names change at once; a new email address only once it is confirmed."""
+
+    email = forms.EmailField(
+        label=_("Email address"),
+        max_length=User._meta.get_field("email").max_length,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+    class Meta:
+        model = User
+        fields = ("first_name", "last_name")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].initial = self.instance.email
+        self.fields["email"].help_text = _(
+            "A new address is used once you follow the link we send to it."
+        )
+        self.email_changed = False
+        self.email_taken = False
+
+    def clean_email(self):
+        email = User.objects.normalize_email(self.cleaned_data["email"])
+        self.email_changed = email != self.instance.email
+        if (
+            self.email_changed
+            and User.objects.with_email(email).exclude(pk=self.instance.pk).exists()
+        ):
+            if not settings.ACCOUNT_PREVENT_ENUMERATION:
+                raise ValidationError(EMAIL_TAKEN, code="unique")
+            self.email_taken = True
+        return email
+
+
+class AccountDeleteForm(forms.Form):
+    """Confirm deleting the account with the current password."""
+
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, user, *args, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise ValidationError(
+                _("Your password was entered incorrectly. Please enter it again."),
+                code="password_incorrect",
+            )
+        return password

@@ -26,6 +26,11 @@ class User(AbstractUser):
         error_messages={"unique": _("A user with that username already exists.")},
     )
     email = models.EmailField(_("email address"), max_length=254)
+    email_verified = models.BooleanField(
+        _("email verified"),
+        default=False,
+        help_text=_("Whether the user has proved they own this email address."),
+    )
 
     objects = UserManager()
 

@@ -1,3 +1,4 @@
+from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import views
@@ -9,4 +10,49 @@ urlpatterns = [
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", views.LogoutView.as_view(), name="logout"),
     path("dashboard/", views.DashboardView.as_view(), name="dashboard"),
+    # Account lifecycle (issue 3)
+    path("accounts/signup/", views.SignupView.as_view(), name="signup"),
+    path("accounts/signup/done/", views.SignupDoneView.as_view(), name="signup_done"),
+    path(
+        "accounts/verify-email/resend/",
+        views.ResendVerificationView.as_view(),
+        name="resend_verification",
+    ),
+    path(
+        "accounts/verify-email/<str:token>/",
+        views.VerifyEmailView.as_view(),
+        name="verify_email",
+    ),
+    path(
+        "accounts/password/change/",
+        views.PasswordChangeView.as_view(),
+        name="password_change",
+    ),
+    path(
+        "accounts/password/reset/",
+        views.PasswordResetView.as_view(),
+        name="password_reset",
+    ),
+    path(
+        "accounts/password/reset/done/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+    path("accounts/profile/", views.ProfileView.as_view(), name="profile"),
+    path(
+        "accounts/email/confirm/<str:token>/",
+        views.EmailChangeConfirmView.as_view(),
+        name="email_change_confirm",
+    ),
+    path("accounts/delete/", views.AccountDeleteView.as_view(), name="account_delete"),
 ]

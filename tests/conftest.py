@@ -1,5 +1,6 @@
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.utils import translation
 
 PASSWORD = "correct-horse-battery-staple"
@@ -12,6 +13,14 @@ def _english_outside_requests():
         yield
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Rate-limit counters live in the cache; each test starts with none."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def password():
     return PASSWORD
@@ -19,13 +28,24 @@ def password():
 
 @pytest.fixture
 def make_user(db):
-    """Create users with a known password: ``make_user("alice", is_staff=True)``."""
+    """Create users with a known password: ``make_user("alice", is_staff=True)``.
 
-    def make(username="alice", *, email=None, password=PASSWORD, **fields):
+    Users have a confirmed email address unless ``email_verified=False``.
+    """
+
+    def make(
+        username="alice",
+        *,
+        email=None,
+        password=PASSWORD,
+        email_verified=True,
+        **fields,
+    ):
         return get_user_model().objects.create_user(
             username=username,
             email=email or f"{username}@example.com",
             password=password,
+            email_verified=email_verified,
             **fields,
         )
 

@@ -5,6 +5,7 @@ optional ``.env`` file beside ``manage.py``) through django-environ; variables
 already set in the process environment win over the file.
 """
 
+import re
 from pathlib import Path
 
 import environ
@@ -187,10 +188,50 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 # request's Host header.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 # EMAIL_URL sets EMAIL_BACKEND, EMAIL_HOST, ... as django-environ documents.
-vars().update(env.email("EMAIL_URL", default="consolemail://"))
+# Development writes each message to a file under var/mail/.
+vars().update(env.email("EMAIL_URL", default="filemail://"))
+if EMAIL_BACKEND == "django.core.mail.backends.filebased.EmailBackend":  # noqa: F821
+    # django-environ drops the leading "/" of an absolute filemail:// path,
+    # so the folder has its own variable.
+    EMAIL_FILE_PATH = env.path("EMAIL_FILE_PATH", default=BASE_DIR / "var" / "mail")
 DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="authsite <noreply@localhost>"
 )
+
+# ACCOUNT LIFECYCLE (issue 3)
+# ------------------------------------------------------------------------------
+# mandatory: no sign-in before the address is confirmed; optional: a reminder
+# on the dashboard; none: addresses are never confirmed.
+ACCOUNT_EMAIL_VERIFICATION = env.str("ACCOUNT_EMAIL_VERIFICATION", default="mandatory")
+if ACCOUNT_EMAIL_VERIFICATION not in {"mandatory", "optional", "none"}:
+    raise ImproperlyConfigured(
+        "ACCOUNT_EMAIL_VERIFICATION must be 'mandatory', 'optional' or 'none', "
+        f"not {ACCOUNT_EMAIL_VERIFICATION!r}."
+    )
+# Lifetime in seconds of email confirmation links (sign-up and email change).
+ACCOUNT_EMAIL_VERIFICATION_TIMEOUT = env.int(
+    "ACCOUNT_EMAIL_VERIFICATION_TIMEOUT", default=60 * 60 * 24 * 3
+)
+# When True, sign-up and email change never reveal that an address has an
+# account (needs mandatory verification to be possible at sign-up).
+ACCOUNT_PREVENT_ENUMERATION = env.bool("ACCOUNT_PREVENT_ENUMERATION", default=True)
+# https://docs.djangoproject.com/en/5.2/ref/settings/#password-reset-timeout
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=60 * 60)
+# "<count>/<period>", period s, m, h or d with an optional multiplier ("5/15m");
+# each is counted separately per client IP and per target email address.
+RATELIMIT_SIGNUP = env.str("RATELIMIT_SIGNUP", default="10/h")
+RATELIMIT_PASSWORD_RESET = env.str("RATELIMIT_PASSWORD_RESET", default="5/h")
+RATELIMIT_RESEND_VERIFICATION = env.str("RATELIMIT_RESEND_VERIFICATION", default="5/h")
+for _name in (
+    "RATELIMIT_SIGNUP",
+    "RATELIMIT_PASSWORD_RESET",
+    "RATELIMIT_RESEND_VERIFICATION",
+):
+    if not re.fullmatch(r"[1-9]\d*/(?:[1-9]\d*)?[smhd]", vars()[_name]):
+        raise ImproperlyConfigured(
+            f"{_name} must look like '5/h' or '20/15m', not {vars()[_name]!r}."
+        )
+del _name
 
 # LOGGING
 # ------------------------------------------------------------------------------

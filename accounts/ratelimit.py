@@ -1,0 +1,79 @@
+"""Rate limits on the views that send email, counted in Django's cache.
+
+A limit is a setting such as ``RATELIMIT_SIGNUP = "10/h"``: at most 10 hits per
+fixed hour-long window, counted separately per client IP and per target email
+address. A request over a limit gets a 429 page with ``Retry-After``.
+"""
+
+import hashlib
+import re
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.shortcuts import render
+
+from .ip import client_ip
+
+PERIODS = {"s": 1, "m": 60, "h": 60 * 60, "d": 60 * 60 * 24}
+
+
+class RateLimited(Exception):
+    def __init__(self, retry_after: int):
+        super().__init__(retry_after)
+        self.retry_after = retry_after
+
+
+def parse_rate(rate: str) -> tuple[int, int]:
+    """``"10/h"`` → ``(10, 3600)``; ``"20/15m"`` → ``(20, 900)``."""
+    count, multiplier, unit = re.fullmatch(r"(\d+)/(\d*)([smhd])", rate).groups()
+    return int(count), int(multiplier or 1) * PERIODS[unit]
+
+
+def hit(scope: str, key: str, rate: str) -> None:
+    """Count one hit on ``key``; raise ``RateLimited`` once over ``rate``."""
+    limit, period = parse_rate(rate)
+    now = int(time.time())
+    window = now // period
+    digest = hashlib.sha256(key.encode()).hexdigest()
+    cache_key = f"ratelimit:{scope}:{digest}:{window}"
+    if cache.add(cache_key, 1, timeout=period):
+        count = 1
+    else:
+        try:
+            count = cache.incr(cache_key)
+        except ValueError:  # expired between add() and incr()
+            cache.add(cache_key, 1, timeout=period)
+            count = 1
+    if count > limit:
+        raise RateLimited(retry_after=(window + 1) * period - now)
+
+
+def too_many_requests(request, retry_after: int):
+    context = {"retry_after": retry_after, "retry_minutes": -(-retry_after // 60)}
+    response = render(request, "429.html", context, status=429)
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
+class RateLimitMixin:
+    """Limit POSTs to a view per client IP; ``limit_email()`` adds a per-address
+    limit. ``ratelimit_scope`` names the setting: ``"signup"`` → ``RATELIMIT_SIGNUP``.
+    """
+
+    ratelimit_scope: str
+
+    @property
+    def ratelimit_rate(self) -> str:
+        return getattr(settings, f"RATELIMIT_{self.ratelimit_scope.upper()}")
+
+    def post(self, request, *args, **kwargs):
+        try:
+            hit(self.ratelimit_scope, f"ip:{client_ip(request)}", self.ratelimit_rate)
+            return super().post(request, *args, **kwargs)
+        except RateLimited as exc:
+            return too_many_requests(request, exc.retry_after)
+
+    def limit_email(self, email: str) -> None:
+        """Count a hit on ``email``; call before doing anything with it."""
+        hit(self.ratelimit_scope, f"email:{email.lower()}", self.ratelimit_rate)
