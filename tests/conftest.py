@@ -1,4 +1,7 @@
+import re
+
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.utils import translation
@@ -61,3 +64,48 @@ def user(make_user):
 def logged_in_client(client, user):
     client.force_login(user)
     return client
+
+
+@pytest.fixture
+def link_in_mail():
+    """Return the path of the first ``SITE_URL`` link in an email's text part.
+
+    ``link_in_mail(message, "/accounts/verify-email/")``; fails if the message
+    holds no such link.
+    """
+
+    def find(message, prefix):
+        site = settings.SITE_URL.rstrip("/")
+        match = re.search(re.escape(site + prefix) + r"\S*", message.body)
+        assert match, f"no {site}{prefix}... link in: {message.body}"
+        return match.group(0)[len(site) :]
+
+    return find
+
+
+@pytest.fixture
+def signals_sent():
+    """Record the account signals sent during a test: ``{name: [kwargs, ...]}``."""
+    from accounts import signals
+
+    names = [
+        "user_signed_up",
+        "email_verified",
+        "email_changed",
+        "password_changed",
+        "password_reset_requested",
+        "password_reset_completed",
+        "account_deleted",
+    ]
+    sent = {name: [] for name in names}
+    receivers = {}
+    for name in names:
+
+        def receiver(sender, _name=name, **kwargs):
+            sent[_name].append({"sender": sender, **kwargs})
+
+        receivers[name] = receiver
+        getattr(signals, name).connect(receiver, weak=False)
+    yield sent
+    for name, receiver in receivers.items():
+        getattr(signals, name).disconnect(receiver)
