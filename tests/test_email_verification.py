@@ -26,7 +26,9 @@ def carol(make_user):
 
 
 def verify_path(user):
-    return reverse("accounts:verify_email", args=[email_verification_token.make_token(user)])
+    return reverse(
+        "accounts:verify_email", args=[email_verification_token.make_token(user)]
+    )
 
 
 def test_link_from_the_email_verifies_once(client, carol):
@@ -46,7 +48,9 @@ def test_link_from_the_email_verifies_once(client, carol):
 
 def test_expired_link_is_rejected_with_a_clear_page(client, carol):
     path = verify_path(carol)
-    later = datetime.datetime.now(tz=datetime.UTC) + datetime.timedelta(days=3, seconds=1)
+    later = datetime.datetime.now(tz=datetime.UTC) + datetime.timedelta(
+        days=3, seconds=1
+    )
 
     with mock.patch("django.core.signing.time.time", return_value=later.timestamp()):
         response = client.post(path)
@@ -100,7 +104,9 @@ def test_reset_token_from_another_purpose_is_not_accepted(client, carol):
 
     token = email_change_token.make_token(carol, "carol@example.com")
 
-    assert client.post(reverse("accounts:verify_email", args=[token])).status_code == 400
+    assert (
+        client.post(reverse("accounts:verify_email", args=[token])).status_code == 400
+    )
 
 
 def test_resend_answers_the_same_for_known_unknown_and_verified_addresses(
@@ -113,9 +119,7 @@ def test_resend_answers_the_same_for_known_unknown_and_verified_addresses(
         for email in ("carol@example.com", "nobody@example.com", "dave@example.com")
     ]
 
-    bodies = {
-        re.sub(r'value="[^"]+"', "", a.content.decode()) for a in answers
-    }
+    bodies = {re.sub(r'value="[^"]+"', "", a.content.decode()) for a in answers}
     assert len(bodies) == 1
     assert {a.redirect_chain[-1] for a in answers} == {(RESEND_URL, 302)}
     assert [m.to for m in mail.outbox] == [["carol@example.com"]]

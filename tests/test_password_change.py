@@ -109,7 +109,10 @@ def test_get_does_not_change_anything(user, password):
     ("data", "field"),
     [
         ({}, "old_password"),
-        ({"old_password": "", "new_password1": "", "new_password2": ""}, "new_password1"),
+        (
+            {"old_password": "", "new_password1": "", "new_password2": ""},
+            "new_password1",
+        ),
         ({"new_password2": "something-else-entirely"}, "new_password2"),
         ({"new_password1": "12345678", "new_password2": "12345678"}, "new_password2"),
         ({"new_password1": "alice", "new_password2": "alice"}, "new_password2"),

@@ -36,9 +36,7 @@ def set_new_password(client, link, new=NEW_PASSWORD):
     form_page = client.get(link, follow=True)
     assert form_page.context["validlink"], "reset link was refused"
     set_password_url = form_page.redirect_chain[-1][0]
-    return client.post(
-        set_password_url, {"new_password1": new, "new_password2": new}
-    )
+    return client.post(set_password_url, {"new_password1": new, "new_password2": new})
 
 
 def test_reset_flow_sets_the_password_and_ends_every_session(
@@ -81,7 +79,9 @@ def test_reset_responses_are_identical_for_known_and_unknown_emails(
 
     assert normalise(known) == normalise(unknown)
     assert len(mail.outbox) == 1
-    assert [(s["email"], s["user"]) for s in signals_sent["password_reset_requested"]] == [
+    assert [
+        (s["email"], s["user"]) for s in signals_sent["password_reset_requested"]
+    ] == [
         ("alice@example.com", user),
         ("nobody@example.com", None),
     ]
@@ -176,7 +176,10 @@ def test_bad_reset_request_gets_a_form_error_not_a_500(client, data):
     ("data", "field"),
     [
         ({}, "new_password1"),
-        ({"new_password1": NEW_PASSWORD, "new_password2": "other-thing-99"}, "new_password2"),
+        (
+            {"new_password1": NEW_PASSWORD, "new_password2": "other-thing-99"},
+            "new_password2",
+        ),
         ({"new_password1": "123", "new_password2": "123"}, "new_password2"),
         ({"new_password1": "p" * 10_000, "new_password2": "q"}, "new_password2"),
     ],

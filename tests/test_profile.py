@@ -58,9 +58,7 @@ def test_email_change_waits_for_the_link_sent_to_the_new_address(
         "alice@example.com",
         "alice@new.example",
     )
-    assert [s["email"] for s in signals_sent["email_verified"]] == [
-        "alice@new.example"
-    ]
+    assert [s["email"] for s in signals_sent["email_verified"]] == ["alice@new.example"]
     assert logged_in_client.post(link).status_code == 400  # used
 
 
