@@ -22,7 +22,7 @@ from .forms import (
     ResendVerificationForm,
     SignupForm,
 )
-from .ratelimit import RateLimitMixin
+from .ratelimit import RateLimited, RateLimitMixin, hit, too_many_requests
 from .tokens import email_change_token, email_verification_token
 
 
@@ -222,8 +222,16 @@ class ProfileView(LoginRequiredMixin, UpdateView):
         return self.request.user
 
     def form_valid(self, form):
-        response = super().form_valid(form)
         new_email = form.cleaned_data["email"]
+        if form.email_changed:
+            # Each change mails a stranger's inbox: limit per account and address.
+            rate = settings.RATELIMIT_EMAIL_CHANGE
+            try:
+                hit("email_change", f"user:{self.request.user.pk}", rate)
+                hit("email_change", f"email:{new_email.lower()}", rate)
+            except RateLimited as exc:
+                return too_many_requests(self.request, exc.retry_after)
+        response = super().form_valid(form)
         if form.email_changed:
             if not form.email_taken:
                 services.email_change_request(user=self.object, new_email=new_email)

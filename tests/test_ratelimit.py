@@ -131,3 +131,35 @@ def test_too_many_requests_page_is_translated(client):
 def test_get_requests_are_not_counted(client):
     for _ in range(20):
         assert client.get(reverse("accounts:signup")).status_code == 200
+
+
+@override_settings(RATELIMIT_EMAIL_CHANGE="2/h")
+def test_email_change_links_are_limited_per_account(logged_in_client, user):
+    answers = [
+        logged_in_client.post(
+            reverse("accounts:profile"),
+            {"first_name": "", "last_name": "", "email": f"new{n}@example.com"},
+        )
+        for n in range(3)
+    ]
+
+    assert [a.status_code for a in answers] == [302, 302, 429]
+    assert len(mail.outbox) == 2
+    names_only = logged_in_client.post(
+        reverse("accounts:profile"),
+        {"first_name": "Alice", "last_name": "", "email": user.email},
+    )
+    assert names_only.status_code == 302
+
+
+@override_settings(RATELIMIT_EMAIL_CHANGE="1/h")
+def test_email_change_links_are_limited_per_new_address(client, make_user):
+    for name in ("bob", "carol"):
+        client.force_login(make_user(name))
+        last = client.post(
+            reverse("accounts:profile"),
+            {"first_name": "", "last_name": "", "email": "victim@example.com"},
+        )
+
+    assert last.status_code == 429
+    assert [m.to for m in mail.outbox] == [["victim@example.com"]]

@@ -222,10 +222,13 @@ PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=60 * 60)
 RATELIMIT_SIGNUP = env.str("RATELIMIT_SIGNUP", default="10/h")
 RATELIMIT_PASSWORD_RESET = env.str("RATELIMIT_PASSWORD_RESET", default="5/h")
 RATELIMIT_RESEND_VERIFICATION = env.str("RATELIMIT_RESEND_VERIFICATION", default="5/h")
+# Email-change links sent, per signed-in account and per new address.
+RATELIMIT_EMAIL_CHANGE = env.str("RATELIMIT_EMAIL_CHANGE", default="5/h")
 for _name in (
     "RATELIMIT_SIGNUP",
     "RATELIMIT_PASSWORD_RESET",
     "RATELIMIT_RESEND_VERIFICATION",
+    "RATELIMIT_EMAIL_CHANGE",
 ):
     if not re.fullmatch(r"[1-9]\d*/(?:[1-9]\d*)?[smhd]", vars()[_name]):
         raise ImproperlyConfigured(
