@@ -94,6 +94,8 @@ class SignupForm(auth_forms.BaseUserCreationForm):
     is set, and the view answers exactly as for a new address.
     """
 
+    # A form field, not a model one: the model's unique-email check would
+    # otherwise report a taken address that enumeration prevention must hide.
     email = forms.EmailField(
         label=_("Email address"),
         max_length=User._meta.get_field("email").max_length,
@@ -110,9 +112,6 @@ class SignupForm(auth_forms.BaseUserCreationForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.email_taken = False
-        self.fields["username"].widget.attrs["maxlength"] = User._meta.get_field(
-            "username"
-        ).max_length
 
     def clean_username(self):
         username = self.cleaned_data["username"]

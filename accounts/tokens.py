@@ -2,9 +2,10 @@
 
 Both kinds are ``django.core.signing`` payloads (HMAC with ``SECRET_KEY`` and a
 per-purpose salt, timestamped, checked with ``max_age``). Each carries a
-fingerprint of the user's current address and verified flag, so a link stops
-working once it has been used (the flag or the address changed) and when the
-address changes by any other route.
+fingerprint of the user's current address, verified flag and password hash,
+so a link stops working once it has been used (the flag or the address
+changed), when the address changes by any other route, and when the password
+changes (a pending email change dies with a password reset).
 """
 
 from django.conf import settings
