@@ -1,4 +1,5 @@
-from django.urls import path
+from django.contrib.auth import views as auth_views
+from django.urls import path, reverse_lazy
 
 from . import views
 
@@ -9,4 +10,20 @@ urlpatterns = [
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", views.LogoutView.as_view(), name="logout"),
     path("dashboard/", views.DashboardView.as_view(), name="dashboard"),
+    path("dashboard/activity/", views.ActivityView.as_view(), name="activity"),
+    path(
+        "accounts/not-me/<str:token>/",
+        views.EndSessionView.as_view(),
+        name="end_session",
+    ),
+    # TEMPORARY (issue 8 branch only): stands in for issue 3's password reset
+    # view so the lockout page and the "this wasn't me" link have a target.
+    # Replace with issue 3's entry when merging.
+    path(
+        "accounts/password/reset/",
+        auth_views.PasswordResetView.as_view(
+            success_url=reverse_lazy("accounts:login")
+        ),
+        name="password_reset",
+    ),
 ]

@@ -1,10 +1,17 @@
+from importlib import import_module
+
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import SESSION_KEY, get_user_model
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.shortcuts import redirect
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import TemplateView
+from django.views.decorators.cache import never_cache
+from django.views.generic import ListView, TemplateView
 
+from . import devices, signals
 from .forms import LoginForm
 
 
@@ -35,3 +42,58 @@ class DashboardView(LoginRequiredMixin, TemplateView):
     """The signed-in user's home: who they are and when they last signed in."""
 
     template_name = "accounts/dashboard.html"
+
+
+class ActivityView(LoginRequiredMixin, ListView):
+    """The signed-in user's recent account events ("was that me?")."""
+
+    template_name = "accounts/activity.html"
+    context_object_name = "events"
+    limit = 20
+
+    def get_queryset(self):
+        return self.request.user.auth_events.all()[: self.limit]
+
+
+@method_decorator(never_cache, name="dispatch")
+class EndSessionView(TemplateView):
+    """The new-device email's "this wasn't me" link: end that sign-in.
+
+    GET only asks for confirmation, because mail scanners fetch links; the
+    POST deletes the session (whatever the session engine) and sends the
+    user on to a password reset.
+    """
+
+    template_name = "accounts/end_session.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.target = devices.read_end_session_token(kwargs["token"])
+        if self.target is None:
+            return self.render_to_response({"invalid_link": True}, status=400)
+        return super().dispatch(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        user_pk, session_key = self.target
+        user_model = get_user_model()
+        user = user_model._default_manager.filter(pk=user_pk).first()
+        store = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
+        if user is not None and store.get(SESSION_KEY) == str(user.pk):
+            store.delete()
+            if request.session.session_key == session_key:
+                # Don't let this very response save the session back.
+                request.session.flush()
+            signals.session_ended.send(
+                sender=user_model,
+                user=user,
+                session_key=session_key,
+                by="user",
+                request=request,
+            )
+        messages.success(
+            request,
+            _(
+                "That sign-in has been ended. Please reset your password now, "
+                "so that whoever used it cannot sign in again."
+            ),
+        )
+        return redirect("accounts:password_reset")
