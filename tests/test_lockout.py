@@ -233,6 +233,17 @@ def test_known_device_cookie_is_signed_and_http_only(client, user, password):
     assert cookie.value.count(":") == 2  # payload:timestamp:signature
 
 
+@override_settings(
+    KNOWN_DEVICE_COOKIE_SECURE=True, KNOWN_DEVICE_COOKIE_NAME="__Host-known_device"
+)
+def test_known_device_cookie_is_secure_as_in_production(client, user, password):
+    login(client, "alice", password, secure=True)
+
+    cookie = client.cookies["__Host-known_device"]
+    assert cookie["secure"]
+    assert cookie["path"] == "/"
+
+
 def test_a_tampered_known_device_cookie_counts_as_a_stranger(user, password):
     owner = Client()
     login(owner, "alice", password)

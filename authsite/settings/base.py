@@ -224,7 +224,6 @@ AXES_RESET_ON_SUCCESS = False
 # Keep the failure records of a locked attempt so an ongoing attack keeps
 # the lock (the owner's known browsers are not affected).
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
-AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password"]
 # The signed, HttpOnly cookie that marks a browser an account signed in from.
 KNOWN_DEVICE_COOKIE_NAME = "known_device"
 KNOWN_DEVICE_COOKIE_AGE = env.int("KNOWN_DEVICE_COOKIE_AGE", default=60 * 60 * 24 * 365)
