@@ -126,7 +126,8 @@ SESSION_ENDED_TYPES = {
 
 def on_session_ended(sender, user, session_key, by, request=None, **kwargs):
     # The session key is a credential: it is never recorded.
-    AuthEvent.objects.record(SESSION_ENDED_TYPES[by], user=user, request=request)
+    event_type = SESSION_ENDED_TYPES.get(by, Type.SESSION_ENDED_BY_SYSTEM)
+    AuthEvent.objects.record(event_type, user=user, request=request)
 
 
 def connect() -> None:

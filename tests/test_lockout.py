@@ -6,7 +6,9 @@ import pytest
 from axes.models import AccessAttempt
 from django.contrib.auth import SESSION_KEY, get_user_model
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -84,6 +86,23 @@ def test_locked_page_is_identical_for_existing_and_unknown_usernames(
     assert existing["Retry-After"] == unknown["Retry-After"]
     assert _normalised(existing) == _normalised(unknown)
     assert "alice" not in existing.content.decode()
+
+
+def test_locked_page_offers_a_password_reset(client, user):
+    fail(client, "alice")
+
+    response = login(client, "alice", WRONG)
+
+    assert f'href="{reverse("accounts:password_reset")}"' in response.content.decode()
+
+
+def test_existing_and_unknown_names_cost_the_same_queries(client, user):
+    with CaptureQueriesContext(connection) as existing:
+        login(client, "alice", WRONG, ip="198.51.100.1")
+    with CaptureQueriesContext(connection) as unknown:
+        login(client, "nobody", WRONG, ip="198.51.100.2")
+
+    assert len(existing) == len(unknown)
 
 
 def test_four_failures_do_not_lock(client, user, password):
@@ -299,3 +318,14 @@ def test_a_completed_password_reset_clears_the_lock(client, user, password):
 
     assert AccessAttempt.objects.count() == 0
     assert login(client, "alice", password).status_code == 302
+
+
+def test_locked_page_is_translated(client, user, password):
+    fail(client, "alice")
+
+    response = login(client, "alice", password, HTTP_ACCEPT_LANGUAGE="ko")
+
+    body = response.content.decode()
+    assert response.status_code == 429
+    assert "로그인 시도가 너무 많습니다" in body
+    assert "Too many sign-in attempts" not in body

@@ -224,6 +224,9 @@ AXES_RESET_ON_SUCCESS = False
 # Keep the failure records of a locked attempt so an ongoing attack keeps
 # the lock (the owner's known browsers are not affected).
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
+# Successful sign-ins are in the audit trail (AuthEvent, pruned); axes' own
+# access log would be a second, never-pruned copy.
+AXES_DISABLE_ACCESS_LOG = True
 # The signed, HttpOnly cookie that marks a browser an account signed in from.
 KNOWN_DEVICE_COOKIE_NAME = "known_device"
 KNOWN_DEVICE_COOKIE_AGE = env.int("KNOWN_DEVICE_COOKIE_AGE", default=60 * 60 * 24 * 365)
