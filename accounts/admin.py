@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from .forms import UserAdminChangeForm, UserAdminCreationForm
-from .models import User
+from .models import AuthEvent, User
 
 
 @admin.register(User)
@@ -55,3 +55,32 @@ class UserAdmin(DjangoUserAdmin):
         ),
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
+
+
+@admin.register(AuthEvent)
+class AuthEventAdmin(admin.ModelAdmin):
+    """The audit trail, read-only: events are written by the site alone."""
+
+    list_display = ("created_at", "event_type", "user", "ip_address", "user_agent")
+    list_filter = ("event_type", ("created_at", admin.DateFieldListFilter))
+    search_fields = ("user__username", "user__email", "ip_address")
+    date_hierarchy = "created_at"
+    list_select_related = ("user",)
+    readonly_fields = (
+        "created_at",
+        "event_type",
+        "user",
+        "ip_address",
+        "user_agent",
+        "detail",
+    )
+    fields = readonly_fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,8 +1,34 @@
 """The one place that decides which address a request came from."""
 
+import logging
 from ipaddress import ip_address
 
 from django.conf import settings
+
+logger = logging.getLogger("accounts.ip")
+# Whether this process has already warned about missing forwarding headers.
+_warned_about_missing_header = False
+
+
+def _warn_missing_header(expected: int, found: int) -> None:
+    """Log once per process that the proxy setting does not match the traffic.
+
+    Every such request falls back to ``REMOTE_ADDR``, the nearest proxy's
+    address, so all clients would share one lockout and rate-limit count.
+    """
+    global _warned_about_missing_header
+    if _warned_about_missing_header:
+        return
+    _warned_about_missing_header = True
+    logger.warning(
+        "TRUSTED_PROXY_COUNT is %d but a request arrived with %d "
+        "X-Forwarded-For entries. Its client address falls back to REMOTE_ADDR "
+        "(a proxy's address?), so lockouts, rate limits and the audit trail may "
+        "treat many clients as one. Check TRUSTED_PROXY_COUNT against the "
+        "proxies really in front of the site. (Logged once per process.)",
+        expected,
+        found,
+    )
 
 
 def client_ip(request) -> str:
@@ -24,6 +50,7 @@ def client_ip(request) -> str:
         if part.strip()
     ]
     if len(forwarded) < proxies:
+        _warn_missing_header(proxies, len(forwarded))
         return remote
     candidate = forwarded[-proxies]
     try:

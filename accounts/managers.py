@@ -1,6 +1,11 @@
+import logging
+from ipaddress import ip_address
+
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
 from django.db.models.functions import Lower
+
+from .ip import client_ip
 
 
 class UserQuerySet(models.QuerySet):
@@ -37,3 +42,53 @@ class UserManager(DjangoUserManager.from_queryset(UserQuerySet)):
         # The operator who creates a superuser vouches for its address.
         extra_fields.setdefault("email_verified", True)
         return super().create_superuser(username, email, password, **extra_fields)
+
+
+# Longer user-agent strings are cut: they are shown, never parsed for trust.
+USER_AGENT_MAX_LENGTH = 255
+events_logger = logging.getLogger("accounts.events")
+
+
+class AuthEventManager(models.Manager):
+    def record(self, event_type, *, user=None, request=None, **detail):
+        """Store one audit-trail event and log one line about it.
+
+        ``request`` (or None outside one) gives the client address, through
+        the site's one resolver, and the user agent. ``detail`` is a small
+        JSON-able dict; callers never put passwords, tokens or session keys
+        in it.
+        """
+        ip = None
+        user_agent = ""
+        if request is not None:
+            ip = client_ip(request) or None
+            if ip is not None:
+                try:
+                    ip = str(ip_address(ip))
+                except ValueError:
+                    ip = None
+            user_agent = request.META.get("HTTP_USER_AGENT", "")
+            user_agent = user_agent[:USER_AGENT_MAX_LENGTH]
+        if user is not None and user.pk is None:
+            user = None
+        event = self.create(
+            event_type=event_type,
+            user=user,
+            ip_address=ip,
+            user_agent=user_agent,
+            detail=detail,
+        )
+        events_logger.info(
+            "auth event %s user=%s ip=%s",
+            event_type,
+            user.pk if user is not None else "-",
+            ip or "-",
+            extra={
+                "event_type": str(event_type),
+                "user_id": user.pk if user is not None else None,
+                "ip": ip,
+            },
+        )
+        return event
+
+    record.alters_data = True

@@ -10,6 +10,12 @@ urlpatterns = [
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", views.LogoutView.as_view(), name="logout"),
     path("dashboard/", views.DashboardView.as_view(), name="dashboard"),
+    path("dashboard/activity/", views.ActivityView.as_view(), name="activity"),
+    path(
+        "accounts/not-me/<str:token>/",
+        views.EndSessionView.as_view(),
+        name="end_session",
+    ),
     # Account lifecycle (issue 3)
     path("accounts/signup/", views.SignupView.as_view(), name="signup"),
     path("accounts/signup/done/", views.SignupDoneView.as_view(), name="signup_done"),

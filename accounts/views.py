@@ -1,5 +1,8 @@
+from importlib import import_module
+
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import SESSION_KEY, get_user_model
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
 from django.contrib.auth import views as auth_views
@@ -11,9 +14,9 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.generic import FormView, TemplateView, UpdateView
+from django.views.generic import FormView, ListView, TemplateView, UpdateView
 
-from . import services, signals
+from . import devices, services, signals
 from .forms import (
     AccountDeleteForm,
     LoginForm,
@@ -83,7 +86,9 @@ class SignupView(RateLimitMixin, FormView):
             form.add_error(None, _("Please try again with another username."))
             return self.form_invalid(form)
         if user is not None and settings.ACCOUNT_EMAIL_VERIFICATION != "mandatory":
-            auth_login(self.request, user)
+            auth_login(
+                self.request, user, backend="accounts.backends.UsernameOrEmailBackend"
+            )
             messages.success(self.request, _("Welcome! Your account is ready."))
             return redirect(settings.LOGIN_REDIRECT_URL)
         return redirect("accounts:signup_done")
@@ -294,3 +299,58 @@ class AccountDeleteView(LoginRequiredMixin, FormView):
         services.user_delete(request=self.request, user=user)
         messages.success(self.request, _("Your account has been deleted."))
         return super().form_valid(form)
+
+
+class ActivityView(LoginRequiredMixin, ListView):
+    """The signed-in user's recent account events ("was that me?")."""
+
+    template_name = "accounts/activity.html"
+    context_object_name = "events"
+    limit = 20
+
+    def get_queryset(self):
+        return self.request.user.auth_events.all()[: self.limit]
+
+
+@method_decorator(never_cache, name="dispatch")
+class EndSessionView(TemplateView):
+    """The new-device email's "this wasn't me" link: end that sign-in.
+
+    GET only asks for confirmation, because mail scanners fetch links; the
+    POST deletes the session (whatever the session engine) and sends the
+    user on to a password reset.
+    """
+
+    template_name = "accounts/end_session.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.target = devices.read_end_session_token(kwargs["token"])
+        if self.target is None:
+            return self.render_to_response({"invalid_link": True}, status=400)
+        return super().dispatch(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        user_pk, session_key = self.target
+        user_model = get_user_model()
+        user = user_model._default_manager.filter(pk=user_pk).first()
+        store = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
+        if user is not None and store.get(SESSION_KEY) == str(user.pk):
+            store.delete()
+            if request.session.session_key == session_key:
+                # Don't let this very response save the session back.
+                request.session.flush()
+            signals.session_ended.send(
+                sender=user_model,
+                user=user,
+                session_key=session_key,
+                by="user",
+                request=request,
+            )
+        messages.success(
+            request,
+            _(
+                "That sign-in has been ended. Please reset your password now, "
+                "so that whoever used it cannot sign in again."
+            ),
+        )
+        return redirect("accounts:password_reset")

@@ -200,15 +200,13 @@ def test_bad_profile_input_gets_a_form_error_not_a_500(
     assert mail.outbox == []
 
 
-def test_pending_email_change_dies_when_the_password_changes(logged_in_client, user):
+def test_pending_email_change_dies_when_the_password_changes(client, user):
     token = email_change_token.make_token(user, "alice@new.example")
     user.set_password("a-whole-new-passphrase-42")
     user.save()
-    logged_in_client.force_login(user)
+    client.force_login(user)
 
-    response = logged_in_client.post(
-        reverse("accounts:email_change_confirm", args=[token])
-    )
+    response = client.post(reverse("accounts:email_change_confirm", args=[token]))
 
     assert response.status_code == 400
     user.refresh_from_db()

@@ -6,6 +6,7 @@ already set in the process environment win over the file.
 """
 
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -103,7 +104,7 @@ DJANGO_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
 ]
-THIRD_PARTY_APPS: list[str] = []
+THIRD_PARTY_APPS = ["axes"]
 INSTALLED_APPS = LOCAL_APPS + DJANGO_APPS + THIRD_PARTY_APPS
 
 MIDDLEWARE = [
@@ -115,6 +116,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "accounts.middleware.KnownDeviceMiddleware",
+    # Last, so it sees the flag the login attempt set and can replace the
+    # response with the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 TEMPLATES = [
@@ -136,7 +141,12 @@ TEMPLATES = [
 # AUTHENTICATION
 # ------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["accounts.backends.UsernameOrEmailBackend"]
+# django-axes' backend comes first: it refuses a locked-out attempt before
+# any backend below it hashes the password.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "accounts.backends.UsernameOrEmailBackend",
+]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:dashboard"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -197,6 +207,45 @@ if EMAIL_BACKEND == "django.core.mail.backends.filebased.EmailBackend":  # noqa:
 DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="authsite <noreply@localhost>"
 )
+
+# BRUTE-FORCE DEFENCE AND AUDIT TRAIL (issue 8)
+# ------------------------------------------------------------------------------
+# https://django-axes.readthedocs.io/en/latest/4_configuration.html
+# Failed sign-ins are counted per account (from any address) and per client
+# address (across accounts); either reaching the limit locks for the cool-off.
+# A browser the account signed in from before is counted on its own (see
+# accounts/lockout.py), so an attacker cannot lock the owner out.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+# The database handler shares counts between every app server through the
+# database, with row locks around each update.
+AXES_HANDLER = "accounts.lockout.LockoutHandler"
+AXES_LOCKOUT_PARAMETERS = "accounts.lockout.lockout_parameters"
+AXES_USERNAME_CALLABLE = "accounts.lockout.account_key"
+AXES_CLIENT_IP_CALLABLE = "accounts.ip.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+# LockoutHandler resets only the account's own counts at a successful sign-in
+# (axes' own reset would also clear the client address's count).
+AXES_RESET_ON_SUCCESS = False
+# Keep the failure records of a locked attempt so an ongoing attack keeps
+# the lock (the owner's known browsers are not affected).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
+# Successful sign-ins are in the audit trail (AuthEvent, pruned); axes' own
+# access log would be a second, never-pruned copy.
+AXES_DISABLE_ACCESS_LOG = True
+# The signed, HttpOnly cookie that marks a browser an account signed in from.
+KNOWN_DEVICE_COOKIE_NAME = "known_device"
+KNOWN_DEVICE_COOKIE_AGE = env.int("KNOWN_DEVICE_COOKIE_AGE", default=60 * 60 * 24 * 365)
+KNOWN_DEVICE_COOKIE_SECURE = False
+# Email the account when it signs in from a browser without that cookie.
+NEW_DEVICE_EMAIL = env.bool(
+    "NEW_DEVICE_EMAIL",
+    default=EMAIL_BACKEND != "django.core.mail.backends.dummy.EmailBackend",  # noqa: F821
+)
+# How long the "this wasn't me" link in that email stays valid.
+NEW_DEVICE_LINK_MAX_AGE = env.int("NEW_DEVICE_LINK_MAX_AGE", default=60 * 60 * 24 * 7)
+# Audit-trail events older than this are deleted by `manage.py prune_auth_events`.
+AUTH_EVENT_RETENTION_DAYS = env.int("AUTH_EVENT_RETENTION_DAYS", default=365)
 
 # ACCOUNT LIFECYCLE (issue 3)
 # ------------------------------------------------------------------------------

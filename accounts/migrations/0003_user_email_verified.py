@@ -12,7 +12,7 @@ def verify_existing_users(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0001_initial'),
+        ('accounts', '0002_auth_events'),
     ]
 
     operations = [

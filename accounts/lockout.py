@@ -1,0 +1,131 @@
+"""How django-axes counts failed sign-ins here, and who a lock applies to.
+
+axes stores each failed attempt under the value ``AXES_USERNAME_CALLABLE``
+returns and locks when the failures matching any entry of
+``AXES_LOCKOUT_PARAMETERS`` reach ``AXES_FAILURE_LIMIT``. This module supplies
+both, so that:
+
+* every spelling of one account counts together: a username or an email
+  address in any case (NFKC-normalised) maps to the account's username; a
+  name that matches no account maps to its normalised, lower-cased form, at
+  the cost of the same single query;
+* a stranger is locked by the account's failures from *any* address (so
+  guessing spread over many addresses fails) or by the client address's
+  failures across *any* accounts (so one address guessing many accounts
+  fails);
+* a browser that carries the account's known-device cookie
+  (``accounts.devices``) is counted under its own key, "username [device
+  id]", and only there. While strangers are locked out, the owner's browser
+  still signs in with the right password, and its own failures can lock it
+  too. The trade-off: whoever holds that cookie (a stolen laptop) gets their
+  own ``AXES_FAILURE_LIMIT`` guesses per cool-off, besides the strangers'.
+
+A successful sign-in or a completed password reset clears the account's
+counts (every key of the account), never the client address's: clearing
+that would let an attacker reset their address's count by signing in to an
+account of their own.
+"""
+
+import unicodedata
+
+from axes.handlers.database import AxesDatabaseHandler
+from axes.helpers import get_cool_off
+from axes.models import AccessAttempt
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.shortcuts import render
+
+from . import devices
+
+DEVICE_MARK = " [device "
+# axes stores the key in a 255-character column.
+KEY_MAX_LENGTH = 255
+
+
+def typed_identifier(request, credentials) -> str:
+    """Return what was typed in the login field, from ``credentials`` or POST."""
+    value = (credentials or {}).get("username")
+    if value is None and request is not None:
+        value = request.POST.get("username")
+    return str(value or "")
+
+
+def resolve_account(request, identifier: str):
+    """Return the active-or-not account ``identifier`` names, or None.
+
+    The answer is kept on the request: axes asks several times per attempt.
+    """
+    cache = request.__dict__.setdefault("_accounts_by_identifier", {})
+    if identifier not in cache:
+        user = None
+        if identifier.strip() and "\x00" not in identifier:
+            user = get_user_model()._default_manager.with_login(identifier).first()
+        cache[identifier] = user
+    return cache[identifier]
+
+
+def _key_and_device(request, credentials) -> tuple[str, bool]:
+    identifier = typed_identifier(request, credentials)
+    user = resolve_account(request, identifier)
+    if user is None:
+        key = unicodedata.normalize("NFKC", identifier.strip()).lower()
+        return key[:KEY_MAX_LENGTH], False
+    device = devices.known_device_id(request, user)
+    if device is None:
+        return user.username, False
+    return f"{user.username}{DEVICE_MARK}{device}]", True
+
+
+def account_key(request, credentials=None) -> str:
+    """``AXES_USERNAME_CALLABLE``: the key a sign-in attempt is counted under."""
+    return _key_and_device(request, credentials)[0]
+
+
+def lockout_parameters(request_or_attempt, credentials=None) -> list:
+    """``AXES_LOCKOUT_PARAMETERS``: account-wide and address-wide, or per device.
+
+    A known device's attempts are stored under the account-and-device key
+    and checked against that key alone. Whether the browser is a known
+    device comes from its verified cookie, never from the typed name, so
+    typing a name that looks like a device key changes nothing.
+    """
+    if isinstance(request_or_attempt, AccessAttempt):
+        return ["username", "ip_address"]
+    if _key_and_device(request_or_attempt, credentials)[1]:
+        return ["username"]
+    return ["username", "ip_address"]
+
+
+def reset_account(user) -> int:
+    """Delete every failure counted against ``user``'s account; return how many."""
+    count, _ = AccessAttempt.objects.filter(
+        Q(username=user.username) | Q(username__startswith=user.username + DEVICE_MARK)
+    ).delete()
+    return count
+
+
+def lockout_response(request, original_response=None, credentials=None):
+    """``AXES_LOCKOUT_CALLABLE``: the 429 page, the same whoever was named."""
+    cool_off = get_cool_off(request)
+    response = render(
+        request,
+        "accounts/locked_out.html",
+        {"cool_off_minutes": max(1, round(cool_off.total_seconds() / 60))},
+        status=429,
+    )
+    # The lock lasts a cool-off from the latest failure, which is this one.
+    response["Retry-After"] = str(int(cool_off.total_seconds()))
+    return response
+
+
+class LockoutHandler(AxesDatabaseHandler):
+    """axes' database handler, resetting only the account's counts on success.
+
+    The database handler (not the cache one) because the counts then live
+    where every app server sees them, updated under row locks, with no
+    extra shared service to run.
+    """
+
+    def user_logged_in(self, sender, request, user, **kwargs):
+        super().user_logged_in(sender, request, user, **kwargs)
+        reset_account(user)

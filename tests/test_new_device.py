@@ -1,0 +1,179 @@
+import re
+import time
+from unittest import mock
+
+import pytest
+from django.contrib.auth import SESSION_KEY
+from django.core import mail, signing
+from django.test import Client, override_settings
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts import devices
+from accounts.models import AuthEvent
+
+pytestmark = pytest.mark.django_db
+
+LOGIN_URL = reverse("accounts:login")
+LOGOUT_URL = reverse("accounts:logout")
+DASHBOARD_URL = reverse("accounts:dashboard")
+UA = "Mozilla/5.0 (Macintosh) TestBrowser/2.0"
+
+
+@pytest.fixture
+def returning_user(user):
+    """A user who has signed in before (first sign-ins send no email)."""
+    user.last_login = timezone.now()
+    user.save(update_fields=["last_login"])
+    return user
+
+
+def login(client, password, ip="203.0.113.50"):
+    return client.post(
+        LOGIN_URL,
+        {"username": "alice", "password": password},
+        REMOTE_ADDR=ip,
+        HTTP_USER_AGENT=UA,
+    )
+
+
+def link_path(message):
+    url = re.search(r"http://\S+/accounts/not-me/\S+/", message.body).group(0)
+    return url.removeprefix("http://127.0.0.1:8000")
+
+
+def test_sign_in_from_a_new_browser_sends_an_email(returning_user, password):
+    login(Client(), password)
+
+    (message,) = mail.outbox
+    assert message.to == ["alice@example.com"]
+    assert message.subject == "New sign-in to your account"
+    assert UA in message.body
+    assert "203.0.113.50" in message.body
+    assert "/accounts/not-me/" in message.body
+    assert "/accounts/not-me/" in message.alternatives[0][0]
+
+
+def test_sign_in_from_a_known_browser_sends_no_email(returning_user, password):
+    browser = Client()
+    login(browser, password)
+    browser.post(LOGOUT_URL)
+    mail.outbox.clear()
+
+    login(browser, password)
+
+    assert mail.outbox == []
+    assert AuthEvent.objects.filter(event_type="login").first().detail == {
+        "known_device": True
+    }
+
+
+def test_first_sign_in_ever_sends_no_email(user, password):
+    login(Client(), password)
+
+    assert mail.outbox == []
+
+
+@override_settings(NEW_DEVICE_EMAIL=False)
+def test_the_email_can_be_turned_off(returning_user, password):
+    login(Client(), password)
+
+    assert mail.outbox == []
+
+
+def test_the_link_does_not_expose_the_session_key(returning_user, password):
+    browser = Client()
+    login(browser, password)
+    session_key = browser.session.session_key
+
+    token = link_path(mail.outbox[0]).split("/")[-2]
+
+    assert session_key not in mail.outbox[0].body
+    assert session_key not in str(signing.loads(token, salt=devices.END_SESSION_SALT))
+
+
+def test_following_the_link_asks_before_ending_the_session(returning_user, password):
+    intruder = Client()
+    login(intruder, password)
+    path = link_path(mail.outbox[0])
+
+    response = Client().get(path)
+
+    assert response.status_code == 200
+    assert "End that sign-in" in response.content.decode()
+    assert intruder.get(DASHBOARD_URL).status_code == 200
+
+
+def test_confirming_the_link_ends_that_session_and_starts_a_reset(
+    returning_user, password
+):
+    intruder = Client()
+    login(intruder, password)
+    path = link_path(mail.outbox[0])
+    owner = Client()
+
+    response = owner.post(path, follow=True)
+
+    assert response.redirect_chain[-1][0] == reverse("accounts:password_reset")
+    assert "That sign-in has been ended" in response.content.decode()
+    assert intruder.get(DASHBOARD_URL).status_code == 302
+    (event,) = AuthEvent.objects.filter(event_type="session_ended_by_user")
+    assert event.user == returning_user
+
+
+def test_confirming_from_the_same_browser_signs_it_out(returning_user, password):
+    intruder = Client()
+    login(intruder, password)
+
+    intruder.post(link_path(mail.outbox[0]))
+
+    assert SESSION_KEY not in intruder.session
+    assert intruder.get(DASHBOARD_URL).status_code == 302
+
+
+def test_a_used_link_ends_nothing_more(returning_user, password):
+    intruder = Client()
+    login(intruder, password)
+    path = link_path(mail.outbox[0])
+    Client().post(path)
+
+    response = Client().post(path)
+
+    assert response.status_code == 302
+    assert AuthEvent.objects.filter(event_type="session_ended_by_user").count() == 1
+
+
+@pytest.mark.parametrize("token", ["garbage", "a" * 300])
+def test_a_forged_link_is_refused(returning_user, password, token):
+    intruder = Client()
+    login(intruder, password)
+
+    response = Client().post(reverse("accounts:end_session", args=[token]))
+
+    assert response.status_code == 400
+    assert "invalid or has expired" in response.content.decode()
+    assert intruder.get(DASHBOARD_URL).status_code == 200
+
+
+def test_an_expired_link_is_refused(returning_user, password, settings):
+    intruder = Client()
+    login(intruder, password)
+    path = link_path(mail.outbox[0])
+    later = time.time() + settings.NEW_DEVICE_LINK_MAX_AGE + 60
+
+    with mock.patch("django.core.signing.time.time", return_value=later):
+        response = Client().post(path)
+
+    assert response.status_code == 400
+    assert intruder.get(DASHBOARD_URL).status_code == 200
+
+
+def test_the_email_is_sent_in_korean_from_a_korean_page(returning_user, password):
+    Client().post(
+        LOGIN_URL,
+        {"username": "alice", "password": password},
+        HTTP_ACCEPT_LANGUAGE="ko",
+    )
+
+    (message,) = mail.outbox
+    assert "로그인" in message.subject
