@@ -1,11 +1,14 @@
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.shortcuts import redirect
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import TemplateView
+from django.views.generic import DeleteView, ListView, TemplateView, View
 
 from .forms import LoginForm
+from .models import Session
 
 
 def home(request):
@@ -21,6 +24,11 @@ class LoginView(auth_views.LoginView):
     form_class = LoginForm
     redirect_authenticated_user = True
 
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        self.request.session.set_expiry(form.get_session_expiry())
+        return response
+
 
 class LogoutView(auth_views.LogoutView):
     """End the session (POST only, as Django's) and say so on the login page."""
@@ -35,3 +43,64 @@ class DashboardView(LoginRequiredMixin, TemplateView):
     """The signed-in user's home: who they are and when they last signed in."""
 
     template_name = "accounts/dashboard.html"
+
+
+class SessionListView(LoginRequiredMixin, ListView):
+    """Where the user is signed in: one row per live session, newest first."""
+
+    template_name = "accounts/sessions.html"
+    context_object_name = "sessions"
+
+    def get_queryset(self):
+        return Session.objects.live().filter(user=self.request.user).order_by(
+            "-last_activity"
+        )
+
+
+class SessionEndView(LoginRequiredMixin, DeleteView):
+    """End one of the user's sessions; ending this one signs out here.
+
+    Sessions are found by their public ID among the user's own live ones, so
+    anyone else's ID is a 404.
+    """
+
+    http_method_names = ["post"]
+    slug_field = "public_id"
+    slug_url_kwarg = "public_id"
+    success_url = reverse_lazy("accounts:sessions")
+
+    def get_queryset(self):
+        return Session.objects.live().filter(user=self.request.user)
+
+    def form_valid(self, form):
+        if self.object.session_key == self.request.session.session_key:
+            logout(self.request)
+            messages.success(self.request, _("You have been signed out."))
+            return redirect("accounts:login")
+        Session.objects.filter(pk=self.object.pk).end(by="user", request=self.request)
+        messages.success(
+            self.request,
+            _("The session on %(device)s has been ended.")
+            % {"device": self.object.device},
+        )
+        return redirect(self.success_url)
+
+
+class SessionEndOthersView(LoginRequiredMixin, View):
+    """Sign out everywhere except here."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        ended = (
+            Session.objects.filter(user=request.user)
+            .exclude(session_key=request.session.session_key)
+            .end(by="user", request=request)
+        )
+        messages.success(
+            request,
+            _("All your other sessions have been ended.")
+            if ended
+            else _("You have no other sessions."),
+        )
+        return redirect("accounts:sessions")
