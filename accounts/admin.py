@@ -76,6 +76,10 @@ class UserAdmin(DjangoUserAdmin):
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
 
+    def get_inlines(self, request, obj):
+        # A user being added has no sessions yet.
+        return self.inlines if obj is not None else []
+
     @admin.action(description=_("End all sessions"), permissions=["change"])
     def end_all_sessions(self, request, queryset):
         ended = Session.objects.filter(user__in=queryset).end(

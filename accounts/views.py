@@ -52,8 +52,10 @@ class SessionListView(LoginRequiredMixin, ListView):
     context_object_name = "sessions"
 
     def get_queryset(self):
-        return Session.objects.live().filter(user=self.request.user).order_by(
-            "-last_activity"
+        return (
+            Session.objects.live()
+            .filter(user=self.request.user)
+            .order_by("-last_activity")
         )
 
 

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from accounts.models import Session
 from accounts.signals import password_changed, password_reset_completed, session_ended
+from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -19,9 +20,7 @@ DASHBOARD_URL = reverse("accounts:dashboard")
 SESSIONS_URL = reverse("accounts:sessions")
 END_OTHERS_URL = reverse("accounts:session_end_others")
 
-FIREFOX_LINUX = (
-    "Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0"
-)
+FIREFOX_LINUX = "Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0"
 SAFARI_IPHONE = (
     "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 "
     "(KHTML, like Gecko) Version/17.1 Mobile/15E148 Safari/604.1"
@@ -36,9 +35,9 @@ def browser(user_agent=FIREFOX_LINUX, ip="203.0.113.5"):
     return Client(HTTP_USER_AGENT=user_agent, REMOTE_ADDR=ip)
 
 
-def sign_in(client, username="alice", password="correct-horse-battery-staple", **extra):
+def sign_in(client, username="alice", **extra):
     response = client.post(
-        LOGIN_URL, {"username": username, "password": password, **extra}
+        LOGIN_URL, {"username": username, "password": PASSWORD, **extra}
     )
     assert response.status_code == 302, response.content
     return Session.objects.get(session_key=client.cookies["sessionid"].value)
@@ -144,9 +143,7 @@ def test_sessions_page_never_shows_session_keys(user):
         assert key not in body
 
 
-def test_sessions_page_runs_at_most_three_queries(
-    user, django_assert_max_num_queries
-):
+def test_sessions_page_runs_at_most_three_queries(user, django_assert_max_num_queries):
     laptop = browser()
     sign_in(laptop)
     sign_in(browser(SAFARI_IPHONE))
@@ -270,7 +267,9 @@ def test_authenticated_page_view_writes_nothing_within_the_resolution(
 
     assert response.status_code == 200
     writes = [
-        q["sql"] for q in ctx.captured_queries if q["sql"].startswith(("UPDATE", "INSERT", "DELETE"))
+        q["sql"]
+        for q in ctx.captured_queries
+        if q["sql"].startswith(("UPDATE", "INSERT", "DELETE"))
     ]
     assert writes == []
     assert "sessionid" not in response.cookies
@@ -280,9 +279,7 @@ def test_authenticated_page_view_writes_nothing_within_the_resolution(
     )
 
 
-def test_activity_is_recorded_with_one_update_once_the_resolution_passed(
-    user, clock
-):
+def test_activity_is_recorded_with_one_update_once_the_resolution_passed(user, clock):
     laptop = browser()
     session = sign_in(laptop)
     data_before = session.session_data
@@ -291,7 +288,9 @@ def test_activity_is_recorded_with_one_update_once_the_resolution_passed(
     with CaptureQueriesContext(connection) as ctx:
         laptop.get(DASHBOARD_URL)
 
-    writes = [q["sql"] for q in ctx.captured_queries if not q["sql"].startswith("SELECT")]
+    writes = [
+        q["sql"] for q in ctx.captured_queries if not q["sql"].startswith("SELECT")
+    ]
     assert len(writes) == 1
     assert writes[0].startswith("UPDATE")
     assert "session_data" not in writes[0]
@@ -412,3 +411,82 @@ def test_cached_db_page_view_reads_the_cache_and_writes_nothing(
     with CaptureQueriesContext(connection) as ctx:
         laptop.get(DASHBOARD_URL)
     assert [q["sql"].split()[0] for q in ctx.captured_queries].count("UPDATE") == 1
+
+
+@pytest.fixture
+def admin_browser(make_user):
+    admin = browser(CHROME_MAC, "192.0.2.1")
+    admin.force_login(make_user("boss", is_staff=True, is_superuser=True))
+    return admin
+
+
+def test_admin_user_page_shows_the_users_sessions(user, admin_browser):
+    sign_in(browser(FIREFOX_LINUX, "203.0.113.5"))
+    sign_in(browser(SAFARI_IPHONE, "198.51.100.23"))
+
+    response = admin_browser.get(f"/admin/accounts/user/{user.pk}/change/")
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Live sessions" in body
+    assert "Firefox 121 on Linux" in body
+    assert "203.0.113.5" in body
+    assert "Mobile Safari 17 on iOS" in body
+    assert "198.51.100.23" in body
+    for key in Session.objects.filter(user=user).values_list("session_key", flat=True):
+        assert key not in body
+
+
+def test_admin_action_ends_all_sessions_of_the_selected_users(
+    user, make_user, admin_browser, ended_signals
+):
+    laptop = browser()
+    sign_in(laptop)
+    sign_in(browser(SAFARI_IPHONE))
+    make_user("bob")
+    bob = browser()
+    sign_in(bob, "bob")
+
+    response = admin_browser.post(
+        "/admin/accounts/user/",
+        {"action": "end_all_sessions", "_selected_action": [user.pk]},
+        follow=True,
+    )
+
+    assert "2 sessions were ended." in response.content.decode()
+    assert not Session.objects.filter(user=user).exists()
+    assert not is_signed_in(laptop)
+    assert is_signed_in(bob)
+    assert is_signed_in(admin_browser)
+    assert {signal["by"] for signal in ended_signals} == {"admin"}
+    assert len(ended_signals) == 2
+
+
+def test_deactivating_a_user_in_the_admin_ends_their_sessions(user, admin_browser):
+    laptop = browser()
+    sign_in(laptop)
+    sign_in(browser(SAFARI_IPHONE))
+    url = f"/admin/accounts/user/{user.pk}/change/"
+
+    response = admin_browser.post(
+        url,
+        {
+            "username": user.username,
+            "email": user.email,
+            "first_name": "",
+            "last_name": "",
+            # is_active left out: the checkbox is unticked
+            "sessions-TOTAL_FORMS": "2",
+            "sessions-INITIAL_FORMS": "2",
+            "sessions-MIN_NUM_FORMS": "0",
+            "sessions-MAX_NUM_FORMS": "0",
+        },
+    )
+
+    assert response.status_code == 302, response.content.decode()
+    user.refresh_from_db()
+    assert not user.is_active
+    assert not Session.objects.filter(user=user).exists()
+    on_laptop = laptop.get(DASHBOARD_URL)
+    assert on_laptop.status_code == 302
+    assert on_laptop.url.startswith(LOGIN_URL)

@@ -45,7 +45,9 @@ class SessionStore(db.SessionStore, cached_db.SessionStore):
         self._remember_activity(now)
         if updated and self.get_expire_at_browser_close():
             # Keep the cached copy alive as long as the row.
-            self._cache.touch(self.cache_key, self.get_expiry_age(expiry=self._row.expire_date))
+            self._cache.touch(
+                self.cache_key, self.get_expiry_age(expiry=self._row.expire_date)
+            )
         return updated
 
     def save(self, must_create=False):

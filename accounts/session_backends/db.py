@@ -114,10 +114,8 @@ class SessionStore(db.SessionStore):
         return self._row
 
     def _activity_due(self, now):
-        return (
-            self._row is not None
-            and now - self._row.last_activity
-            >= timedelta(seconds=settings.SESSION_ACTIVITY_RESOLUTION)
+        return self._row is not None and now - self._row.last_activity >= timedelta(
+            seconds=settings.SESSION_ACTIVITY_RESOLUTION
         )
 
     def record_activity(self):
