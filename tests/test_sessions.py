@@ -2,6 +2,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from asgiref.sync import async_to_sync
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
@@ -490,3 +491,19 @@ def test_deactivating_a_user_in_the_admin_ends_their_sessions(user, admin_browse
     on_laptop = laptop.get(DASHBOARD_URL)
     assert on_laptop.status_code == 302
     assert on_laptop.url.startswith(LOGIN_URL)
+
+
+def test_async_session_api_keeps_the_extra_fields(user):
+    store_class = Session.get_session_store_class()
+    store = store_class(ip_address="203.0.113.9", user_agent=FIREFOX_LINUX)
+
+    async def sign_in_and_reload():
+        await store.aset("_auth_user_id", str(user.pk))
+        await store.asave()
+        return await store_class(store.session_key).aget("_auth_user_id")
+
+    assert async_to_sync(sign_in_and_reload)() == str(user.pk)
+    row = Session.objects.get(session_key=store.session_key)
+    assert row.user_id == user.pk
+    assert row.ip_address == "203.0.113.9"
+    assert row.device == "Firefox 121 on Linux"

@@ -21,6 +21,7 @@ import uuid
 from datetime import timedelta
 from ipaddress import ip_address as parse_ip
 
+from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.backends import db
@@ -71,6 +72,9 @@ class SessionStore(db.SessionStore):
         self._row = row
         return row
 
+    async def _aget_session_from_db(self):
+        return await sync_to_async(self._get_session_from_db)()
+
     def _expire_date(self, now, created_at):
         if self.get_expire_at_browser_close():
             expire = now + timedelta(
@@ -112,6 +116,11 @@ class SessionStore(db.SessionStore):
         )
         # Later saves and activity checks in this request start from it.
         return self._row
+
+    async def acreate_model_instance(self, data):
+        # With the key in hand, building the row touches no database.
+        await self._aget_or_create_session_key()
+        return self.create_model_instance(data)
 
     def _activity_due(self, now):
         return self._row is not None and now - self._row.last_activity >= timedelta(
