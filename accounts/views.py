@@ -46,16 +46,17 @@ class DashboardView(LoginRequiredMixin, TemplateView):
 
 
 class SessionListView(LoginRequiredMixin, ListView):
-    """Where the user is signed in: one row per live session, newest first."""
+    """Where the user is signed in: this device first, then the most recent."""
 
     template_name = "accounts/sessions.html"
     context_object_name = "sessions"
 
     def get_queryset(self):
-        return (
-            Session.objects.live()
-            .filter(user=self.request.user)
-            .order_by("-last_activity")
+        sessions = Session.objects.live().filter(user=self.request.user)
+        current = self.request.session.session_key
+        return sorted(
+            sessions.order_by("-last_activity"),
+            key=lambda session: session.session_key != current,
         )
 
 

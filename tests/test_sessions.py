@@ -13,6 +13,7 @@ from django.urls import reverse
 from accounts.models import Session
 from accounts.signals import password_changed, password_reset_completed, session_ended
 from tests.conftest import PASSWORD
+from tests.test_settings import manage
 
 pytestmark = pytest.mark.django_db
 
@@ -110,8 +111,8 @@ def test_sessions_list_shows_exactly_the_users_live_sessions(user, make_user, cl
     body = response.content.decode()
     assert response.status_code == 200
     assert [s.device for s in response.context["sessions"]] == [
-        "Mobile Safari 17 on iOS",  # most recently active first
-        "Firefox 121 on Linux",
+        "Firefox 121 on Linux",  # this device first
+        "Mobile Safari 17 on iOS",
     ]
     assert "Firefox 121 on Linux" in body
     assert "203.0.113.5" in body
@@ -507,3 +508,30 @@ def test_async_session_api_keeps_the_extra_fields(user):
     assert row.user_id == user.pk
     assert row.ip_address == "203.0.113.9"
     assert row.device == "Firefox 121 on Linux"
+
+
+@pytest.mark.parametrize(
+    ("store", "engine"),
+    [
+        ("db", "accounts.session_backends.db"),
+        ("cached_db", "accounts.session_backends.cached_db"),
+    ],
+)
+def test_session_store_setting_selects_the_engine(store, engine):
+    result = manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.SESSION_ENGINE)",
+        SESSION_STORE=store,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == engine
+
+
+def test_unknown_session_store_is_refused_clearly():
+    result = manage("check", SESSION_STORE="redis")
+
+    assert result.returncode == 1
+    assert "SESSION_STORE must be one of db, cached_db" in result.stderr
+    assert "Traceback" not in result.stderr
