@@ -104,9 +104,11 @@ class Session(AbstractBaseSession):
     """A session in the database, with who it belongs to and where it is used.
 
     ``public_id`` names a session in pages and URLs; the session key, which
-    is the bearer credential, never leaves the cookie. ``expire_date``
-    already includes the idle and absolute limits, so Django's own expiry
-    check and ``clearsessions`` enforce them (see ``session_backends``).
+    is the bearer credential, never leaves the cookie. ``ip_address`` and
+    ``user_agent`` are as last seen (rewritten with the activity record).
+    ``expire_date`` already includes the idle and absolute limits, so
+    Django's own expiry check and ``clearsessions`` enforce them (see
+    ``session_backends``).
     """
 
     public_id = models.UUIDField(

@@ -1,4 +1,5 @@
 import uuid
+from unittest import mock
 from datetime import timedelta
 
 import pytest
@@ -535,3 +536,47 @@ def test_unknown_session_store_is_refused_clearly():
     assert result.returncode == 1
     assert "SESSION_STORE must be one of db, cached_db" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.fixture
+def cache_clock(clock):
+    """Let the local-memory cache expire entries on ``clock`` time too."""
+    fake_time = mock.Mock(time=lambda: clock.now.timestamp())
+    with (
+        mock.patch("django.core.cache.backends.locmem.time", fake_time),
+        mock.patch("django.core.cache.backends.base.time", fake_time),
+    ):
+        yield clock
+
+
+def test_cached_db_sessions_end_after_the_idle_timeout(user, cached_db, cache_clock):
+    laptop = browser()
+    sign_in(laptop)
+    assert is_signed_in(laptop)
+
+    cache_clock.advance(
+        seconds=settings.SESSION_IDLE_TIMEOUT + settings.SESSION_ACTIVITY_RESOLUTION + 1
+    )
+
+    assert not is_signed_in(laptop)
+
+
+def test_cached_db_sessions_stay_alive_while_active(user, cached_db, cache_clock):
+    laptop = browser()
+    sign_in(laptop)
+
+    for _ in range(4):
+        cache_clock.advance(seconds=settings.SESSION_IDLE_TIMEOUT - 60)
+        assert is_signed_in(laptop)
+
+
+def test_cached_db_sessions_respect_the_absolute_timeout(
+    user, cached_db, cache_clock, settings
+):
+    settings.SESSION_ABSOLUTE_TIMEOUT = 60 * 60
+    laptop = browser()
+    sign_in(laptop, remember_me="on")
+
+    cache_clock.advance(minutes=61)
+
+    assert not is_signed_in(laptop)

@@ -45,14 +45,24 @@ class SessionStore(db.SessionStore, cached_db.SessionStore):
         self._remember_activity(now)
         if updated and self.get_expire_at_browser_close():
             # Keep the cached copy alive as long as the row.
-            self._cache.touch(
-                self.cache_key, self.get_expiry_age(expiry=self._row.expire_date)
-            )
+            self._cache.touch(self.cache_key, self._cache_timeout())
         return updated
 
     def save(self, must_create=False):
         super().save(must_create=must_create)
+        # cached_db.save() cached the data for Django's expiry age; the row's
+        # expire_date, with the idle and absolute limits, is what counts.
+        self._cache.set(self.cache_key, self._session, self._cache_timeout())
         self._remember_activity(self._row.last_activity)
+
+    async def asave(self, must_create=False):
+        await super().asave(must_create=must_create)
+        await self._cache.aset(
+            await self.acache_key(), self._session, self._cache_timeout()
+        )
+
+    def _cache_timeout(self):
+        return self.get_expiry_age(expiry=self._row.expire_date)
 
     def _remember_activity(self, when):
         self._cache.set(
