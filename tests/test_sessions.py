@@ -1,6 +1,6 @@
 import uuid
-from unittest import mock
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from asgiref.sync import async_to_sync
