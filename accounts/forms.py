@@ -1,3 +1,5 @@
+from django import forms
+from django.conf import settings
 from django.contrib.auth import forms as auth_forms
 from django.utils.translation import gettext_lazy as _
 
@@ -10,6 +12,8 @@ class LoginForm(auth_forms.AuthenticationForm):
     Every refusal (wrong password, unknown user, inactive user) produces the
     same ``invalid_login`` message, so the form never tells which it was.
     """
+
+    remember_me = forms.BooleanField(label=_("Remember me"), required=False)
 
     error_messages = {
         **auth_forms.AuthenticationForm.error_messages,
@@ -26,6 +30,12 @@ class LoginForm(auth_forms.AuthenticationForm):
         username.widget.attrs.update(
             maxlength=username.max_length, autocomplete="username"
         )
+
+    def get_session_expiry(self) -> int:
+        """Seconds the new session may last, or 0 to end with the browser."""
+        if self.cleaned_data.get("remember_me"):
+            return settings.SESSION_REMEMBER_AGE
+        return 0
 
 
 class UserAdminCreationForm(auth_forms.AdminUserCreationForm):

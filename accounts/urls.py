@@ -26,4 +26,15 @@ urlpatterns = [
         ),
         name="password_reset",
     ),
+    path("dashboard/sessions/", views.SessionListView.as_view(), name="sessions"),
+    path(
+        "dashboard/sessions/<uuid:public_id>/end/",
+        views.SessionEndView.as_view(),
+        name="session_end",
+    ),
+    path(
+        "dashboard/sessions/end-others/",
+        views.SessionEndOthersView.as_view(),
+        name="session_end_others",
+    ),
 ]

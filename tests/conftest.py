@@ -1,6 +1,9 @@
+from datetime import timedelta
+from unittest import mock
+
 import pytest
 from django.contrib.auth import get_user_model
-from django.utils import translation
+from django.utils import timezone, translation
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -41,3 +44,24 @@ def user(make_user):
 def logged_in_client(client, user):
     client.force_login(user)
     return client
+
+
+class Clock:
+    """A controllable ``timezone.now``: ``clock.advance(minutes=31)``."""
+
+    def __init__(self, start):
+        self.now = start
+
+    def advance(self, **delta):
+        self.now += timedelta(**delta)
+
+    def __call__(self):
+        return self.now
+
+
+@pytest.fixture
+def clock():
+    """Freeze ``django.utils.timezone.now`` at the real time, then move it by hand."""
+    fake = Clock(timezone.now())
+    with mock.patch("django.utils.timezone.now", fake):
+        yield fake
