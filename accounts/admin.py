@@ -1,9 +1,35 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from .forms import UserAdminChangeForm, UserAdminCreationForm
-from .models import AuthEvent, User
+from .models import AuthEvent, Session, User
+
+
+class SessionInline(admin.TabularInline):
+    """The user's live sessions, read-only: end them with the list action."""
+
+    model = Session
+    fk_name = "user"
+    fields = ("device", "ip_address", "created_at", "last_activity", "expire_date")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name_plural = _("Live sessions")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).live().order_by("-last_activity")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("device"))
+    def device(self, session):
+        return session.device
 
 
 @admin.register(User)
@@ -26,6 +52,8 @@ class UserAdmin(DjangoUserAdmin):
             },
         ),
     )
+    inlines = [SessionInline]
+    actions = ["end_all_sessions"]
     list_display = (
         "username",
         "email",
@@ -55,6 +83,25 @@ class UserAdmin(DjangoUserAdmin):
         ),
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
+
+    def get_inlines(self, request, obj):
+        # A user being added has no sessions yet.
+        return self.inlines if obj is not None else []
+
+    @admin.action(description=_("End all sessions"), permissions=["change"])
+    def end_all_sessions(self, request, queryset):
+        ended = Session.objects.filter(user__in=queryset).end(
+            by="admin", request=request
+        )
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d session was ended.",
+                "%(count)d sessions were ended.",
+                ended,
+            )
+            % {"count": ended},
+        )
 
 
 @admin.register(AuthEvent)

@@ -34,6 +34,8 @@ class LoginForm(auth_forms.AuthenticationForm):
     same ``invalid_login`` message, so the form never tells which it was.
     """
 
+    remember_me = forms.BooleanField(label=_("Remember me"), required=False)
+
     error_messages = {
         **auth_forms.AuthenticationForm.error_messages,
         "invalid_login": _(
@@ -69,6 +71,12 @@ class LoginForm(auth_forms.AuthenticationForm):
                 ),
                 code="unverified",
             )
+
+    def get_session_expiry(self) -> int:
+        """Seconds the new session may last, or 0 to end with the browser."""
+        if self.cleaned_data.get("remember_me"):
+            return settings.SESSION_REMEMBER_AGE
+        return 0
 
 
 class UserAdminCreationForm(auth_forms.AdminUserCreationForm):

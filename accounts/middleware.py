@@ -1,4 +1,59 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.sessions import middleware
+from django.utils.translation import gettext as _
+
 from . import devices
+from .ip import client_ip
+
+
+class SessionMiddleware(middleware.SessionMiddleware):
+    """Django's session middleware, telling the store where the request is from.
+
+    The store has no request of its own; it records the client's IP address
+    (from ``accounts.ip.client_ip``) and user agent in the session row. After
+    the response, a session that was read but not changed records its
+    activity, which costs nothing more than a comparison until
+    ``SESSION_ACTIVITY_RESOLUTION`` has passed.
+    """
+
+    def process_request(self, request):
+        session_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+        request.session = self.SessionStore(
+            session_key,
+            ip_address=client_ip(request),
+            user_agent=request.headers.get("User-Agent", ""),
+        )
+
+    def process_response(self, request, response):
+        session = getattr(request, "session", None)
+        if (
+            session is not None
+            and session.accessed
+            and not session.modified
+            and response.status_code < 500
+        ):
+            session.record_activity()
+        return super().process_response(request, response)
+
+
+class SessionExpiredMessageMiddleware:
+    """Tell a user whose session ran out why they are asked to sign in again.
+
+    Placed after ``MessageMiddleware``: the session is loaded lazily during
+    the view, so the store's ``expired`` flag is only known afterwards.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if getattr(request.session, "expired", False):
+            messages.warning(
+                request, _("Your session has expired. Please sign in again.")
+            )
+        return response
 
 
 class KnownDeviceMiddleware:

@@ -16,7 +16,7 @@ from django.contrib.auth.signals import (
 )
 
 from . import devices, lockout, signals
-from .models import AuthEvent
+from .models import AuthEvent, Session
 
 Type = AuthEvent.Type
 # The typed name is kept for failed sign-ins; no longer than any login name.
@@ -110,6 +110,20 @@ def on_password_reset_completed(sender, user, request=None, **kwargs):
     lockout.reset_account(user)
 
 
+def end_other_sessions_on_password_change(sender, user, request=None, **kwargs):
+    """A new password signs the account out everywhere but here."""
+    sessions = Session.objects.filter(user=user)
+    current = getattr(getattr(request, "session", None), "session_key", None)
+    if current:
+        sessions = sessions.exclude(session_key=current)
+    sessions.end(by="system", request=request)
+
+
+def end_all_sessions_on_password_reset(sender, user, request=None, **kwargs):
+    """Whoever knew the old password is signed out, wherever they are."""
+    Session.objects.filter(user=user).end(by="system", request=request)
+
+
 def on_account_deleted(sender, user, request=None, **kwargs):
     # The row keeps the id only: the account's name goes with the account.
     AuthEvent.objects.record(
@@ -142,8 +156,14 @@ def connect() -> None:
         (signals.email_verified, on_email_verified, user_model),
         (signals.email_changed, on_email_changed, user_model),
         (signals.password_changed, on_password_changed, user_model),
+        (signals.password_changed, end_other_sessions_on_password_change, user_model),
         (signals.password_reset_requested, on_password_reset_requested, user_model),
         (signals.password_reset_completed, on_password_reset_completed, user_model),
+        (
+            signals.password_reset_completed,
+            end_all_sessions_on_password_reset,
+            user_model,
+        ),
         (signals.account_deleted, on_account_deleted, user_model),
         (signals.session_ended, on_session_ended, user_model),
     ]:

@@ -39,6 +39,17 @@ urlpatterns = [
         views.PasswordResetView.as_view(),
         name="password_reset",
     ),
+    path("dashboard/sessions/", views.SessionListView.as_view(), name="sessions"),
+    path(
+        "dashboard/sessions/<uuid:public_id>/end/",
+        views.SessionEndView.as_view(),
+        name="session_end",
+    ),
+    path(
+        "dashboard/sessions/end-others/",
+        views.SessionEndOthersView.as_view(),
+        name="session_end_others",
+    ),
     path(
         "accounts/password/reset/done/",
         auth_views.PasswordResetDoneView.as_view(),

@@ -2,9 +2,8 @@ from importlib import import_module
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import SESSION_KEY, get_user_model
+from django.contrib.auth import SESSION_KEY, get_user_model, logout
 from django.contrib.auth import login as auth_login
-from django.contrib.auth import logout as auth_logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db import IntegrityError
@@ -14,7 +13,14 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.generic import FormView, ListView, TemplateView, UpdateView
+from django.views.generic import (
+    DeleteView,
+    FormView,
+    ListView,
+    TemplateView,
+    UpdateView,
+    View,
+)
 
 from . import devices, services, signals
 from .forms import (
@@ -25,6 +31,7 @@ from .forms import (
     ResendVerificationForm,
     SignupForm,
 )
+from .models import Session
 from .ratelimit import RateLimited, RateLimitMixin, hit, too_many_requests
 from .tokens import email_change_token, email_verification_token
 
@@ -41,6 +48,11 @@ class LoginView(auth_views.LoginView):
 
     form_class = LoginForm
     redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        self.request.session.set_expiry(form.get_session_expiry())
+        return response
 
 
 class LogoutView(auth_views.LogoutView):
@@ -295,7 +307,7 @@ class AccountDeleteView(LoginRequiredMixin, FormView):
 
     def form_valid(self, form):
         user = self.request.user
-        auth_logout(self.request)
+        logout(self.request)
         services.user_delete(request=self.request, user=user)
         messages.success(self.request, _("Your account has been deleted."))
         return super().form_valid(form)
@@ -354,3 +366,67 @@ class EndSessionView(TemplateView):
             ),
         )
         return redirect("accounts:password_reset")
+
+
+class SessionListView(LoginRequiredMixin, ListView):
+    """Where the user is signed in: this device first, then the most recent."""
+
+    template_name = "accounts/sessions.html"
+    context_object_name = "sessions"
+
+    def get_queryset(self):
+        sessions = Session.objects.live().filter(user=self.request.user)
+        current = self.request.session.session_key
+        return sorted(
+            sessions.order_by("-last_activity"),
+            key=lambda session: session.session_key != current,
+        )
+
+
+class SessionEndView(LoginRequiredMixin, DeleteView):
+    """End one of the user's sessions; ending this one signs out here.
+
+    Sessions are found by their public ID among the user's own live ones, so
+    anyone else's ID is a 404.
+    """
+
+    http_method_names = ["post"]
+    slug_field = "public_id"
+    slug_url_kwarg = "public_id"
+    success_url = reverse_lazy("accounts:sessions")
+
+    def get_queryset(self):
+        return Session.objects.live().filter(user=self.request.user)
+
+    def form_valid(self, form):
+        if self.object.session_key == self.request.session.session_key:
+            logout(self.request)
+            messages.success(self.request, _("You have been signed out."))
+            return redirect("accounts:login")
+        Session.objects.filter(pk=self.object.pk).end(by="user", request=self.request)
+        messages.success(
+            self.request,
+            _("The session on %(device)s has been ended.")
+            % {"device": self.object.device},
+        )
+        return redirect(self.success_url)
+
+
+class SessionEndOthersView(LoginRequiredMixin, View):
+    """Sign out everywhere except here."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        ended = (
+            Session.objects.filter(user=request.user)
+            .exclude(session_key=request.session.session_key)
+            .end(by="user", request=request)
+        )
+        messages.success(
+            request,
+            _("All your other sessions have been ended.")
+            if ended
+            else _("You have no other sessions."),
+        )
+        return redirect("accounts:sessions")

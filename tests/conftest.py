@@ -1,10 +1,12 @@
 import re
+from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.utils import translation
+from django.utils import timezone, translation
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -109,3 +111,24 @@ def signals_sent():
     yield sent
     for name, receiver in receivers.items():
         getattr(signals, name).disconnect(receiver)
+
+
+class Clock:
+    """A controllable ``timezone.now``: ``clock.advance(minutes=31)``."""
+
+    def __init__(self, start):
+        self.now = start
+
+    def advance(self, **delta):
+        self.now += timedelta(**delta)
+
+    def __call__(self):
+        return self.now
+
+
+@pytest.fixture
+def clock():
+    """Freeze ``django.utils.timezone.now`` at the real time, then move it by hand."""
+    fake = Clock(timezone.now())
+    with mock.patch("django.utils.timezone.now", fake):
+        yield fake

@@ -213,6 +213,11 @@ def test_admin_shows_and_edits_the_verified_flag(client, make_user, carol):
         for key, value in form.initial.items()
         if value is not None and key not in {"password", "groups", "user_permissions"}
     }
+    for inline in page.context["inline_admin_formsets"]:
+        management = inline.formset.management_form
+        data.update(
+            {f"{management.prefix}-{k}": v for k, v in management.initial.items()}
+        )
     data["email_verified"] = "on"
 
     response = client.post(url, data)

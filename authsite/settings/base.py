@@ -109,12 +109,13 @@ INSTALLED_APPS = LOCAL_APPS + DJANGO_APPS + THIRD_PARTY_APPS
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "accounts.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.SessionExpiredMessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "accounts.middleware.KnownDeviceMiddleware",
     # Last, so it sees the flag the login attempt set and can replace the
@@ -178,13 +179,41 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # SESSIONS AND COOKIES
 # ------------------------------------------------------------------------------
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 24 * 14)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
+
+# SESSIONS (issue 4)
+# ------------------------------------------------------------------------------
+# Sessions live in accounts.Session (user, IP, user agent, sign-in time, last
+# activity). SESSION_STORE picks the store: "db" reads the row on every
+# request; "cached_db" reads through the cache (CACHE_URL) and writes through.
+SESSION_STORES = {
+    "db": "accounts.session_backends.db",
+    "cached_db": "accounts.session_backends.cached_db",
+}
+SESSION_STORE = env.str("SESSION_STORE", default="db")
+if SESSION_STORE not in SESSION_STORES:
+    raise ImproperlyConfigured(
+        f"SESSION_STORE must be one of {', '.join(SESSION_STORES)}, "
+        f"not {SESSION_STORE!r}."
+    )
+SESSION_ENGINE = SESSION_STORES[SESSION_STORE]
+# Without "remember me" (and for admin sign-ins) the cookie ends with the
+# browser and the server ends the session after SESSION_IDLE_TIMEOUT seconds
+# without activity; "remember me" keeps it for SESSION_REMEMBER_AGE seconds.
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=30 * 60)
+SESSION_REMEMBER_AGE = env.int("SESSION_REMEMBER_AGE", default=60 * 60 * 24 * 14)
+# No session lasts longer than this after sign-in, however active.
+SESSION_ABSOLUTE_TIMEOUT = env.int(
+    "SESSION_ABSOLUTE_TIMEOUT", default=60 * 60 * 24 * 30
+)
+# Last activity is written at most once per this many seconds per session.
+SESSION_ACTIVITY_RESOLUTION = env.int("SESSION_ACTIVITY_RESOLUTION", default=300)
 
 # STATIC FILES
 # ------------------------------------------------------------------------------

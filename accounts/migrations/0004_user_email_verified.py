@@ -12,7 +12,7 @@ def verify_existing_users(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0002_auth_events'),
+        ('accounts', '0003_session_records'),
     ]
 
     operations = [

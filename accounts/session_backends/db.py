@@ -1,0 +1,161 @@
+"""Database sessions that know their user, device, age and last activity.
+
+The request hands the client's IP address and user agent to the store
+(``accounts.middleware.SessionMiddleware``); the store writes them, the user
+and the times into the row.
+
+Idle and absolute limits are folded into ``expire_date``, the column
+Django's own expiry check and ``clearsessions`` already use:
+
+* a browser session (no "remember me") expires after ``SESSION_IDLE_TIMEOUT``
+  without activity. Activity is recorded at most once per
+  ``SESSION_ACTIVITY_RESOLUTION``, so the row allows that much slack and a
+  session never ends early;
+* a remembered session expires ``SESSION_REMEMBER_AGE`` after it was saved,
+  like its cookie;
+* no session outlives ``SESSION_ABSOLUTE_TIMEOUT`` after sign-in.
+"""
+
+import logging
+import uuid
+from datetime import timedelta
+from ipaddress import ip_address as parse_ip
+
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY
+from django.contrib.sessions.backends import db
+from django.core.exceptions import SuspiciousOperation
+from django.utils import timezone
+
+USER_AGENT_MAX_LENGTH = 512
+
+
+def _valid_ip(value):
+    try:
+        return str(parse_ip(value)) if value else None
+    except ValueError:
+        return None
+
+
+class SessionStore(db.SessionStore):
+    def __init__(self, session_key=None, *, ip_address=None, user_agent=""):
+        super().__init__(session_key)
+        self.ip_address = _valid_ip(ip_address)
+        self.user_agent = (user_agent or "")[:USER_AGENT_MAX_LENGTH]
+        # The row this session was loaded from, if any.
+        self._row = None
+        # True when the cookie named a signed-in session that has expired.
+        self.expired = False
+
+    @classmethod
+    def get_model_class(cls):
+        from accounts.models import Session
+
+        return Session
+
+    def _get_session_from_db(self):
+        """Load the row, noting whether a signed-in session just ran out."""
+        now = timezone.now()
+        try:
+            row = self.model.objects.get(session_key=self.session_key)
+        except (self.model.DoesNotExist, SuspiciousOperation) as e:
+            if isinstance(e, SuspiciousOperation):
+                logger = logging.getLogger(f"django.security.{type(e).__name__}")
+                logger.warning(str(e))
+            self._session_key = None
+            return None
+        if row.expire_date <= now:
+            self.expired = row.user_id is not None
+            self._session_key = None
+            return None
+        self._row = row
+        return row
+
+    async def _aget_session_from_db(self):
+        return await sync_to_async(self._get_session_from_db)()
+
+    def _expire_date(self, now, created_at):
+        if self.get_expire_at_browser_close():
+            expire = now + timedelta(
+                seconds=settings.SESSION_IDLE_TIMEOUT
+                + settings.SESSION_ACTIVITY_RESOLUTION
+            )
+        else:
+            expire = self.get_expiry_date(modification=now)
+        return min(
+            expire, created_at + timedelta(seconds=settings.SESSION_ABSOLUTE_TIMEOUT)
+        )
+
+    def create_model_instance(self, data):
+        """Build the row to save, keeping what a save must not reset.
+
+        A row keeps its public ID and sign-in time for life; a new key
+        (``cycle_key`` at sign-in) makes a new row with new ones.
+        """
+        now = timezone.now()
+        row = self._row
+        if row is not None and row.session_key != self.session_key:
+            row = None
+        created_at = row.created_at if row else now
+        user_id = data.get(SESSION_KEY)
+        self._row = self.model(
+            session_key=self._get_or_create_session_key(),
+            session_data=self.encode(data),
+            expire_date=self._expire_date(now, created_at),
+            public_id=row.public_id if row else uuid.uuid4(),
+            user_id=(
+                self.model._meta.get_field("user").target_field.to_python(user_id)
+                if user_id is not None
+                else None
+            ),
+            ip_address=self.ip_address or (row.ip_address if row else None),
+            user_agent=self.user_agent or (row.user_agent if row else ""),
+            created_at=created_at,
+            last_activity=now,
+        )
+        # Later saves and activity checks in this request start from it.
+        return self._row
+
+    async def acreate_model_instance(self, data):
+        # With the key in hand, building the row touches no database.
+        await self._aget_or_create_session_key()
+        return self.create_model_instance(data)
+
+    def _activity_due(self, now):
+        return self._row is not None and now - self._row.last_activity >= timedelta(
+            seconds=settings.SESSION_ACTIVITY_RESOLUTION
+        )
+
+    def record_activity(self):
+        """Note that the session is in use: one ``UPDATE``, and only when due.
+
+        Called after a request that read the session without changing it.
+        Within ``SESSION_ACTIVITY_RESOLUTION`` of the last record it does
+        nothing, so an ordinary page view writes nothing.
+        """
+        now = timezone.now()
+        if not self.session_key or not self._activity_due(now):
+            return False
+        return self._write_activity(now)
+
+    def _write_activity(self, now):
+        row = self._row
+        fields = {"last_activity": now}
+        if self.get_expire_at_browser_close():
+            fields["expire_date"] = self._expire_date(now, row.created_at)
+        if self.ip_address:
+            fields["ip_address"] = self.ip_address
+        if self.user_agent:
+            fields["user_agent"] = self.user_agent
+        updated = self.model.objects.filter(session_key=self.session_key).update(
+            **fields
+        )
+        for name, value in fields.items():
+            setattr(row, name, value)
+        return bool(updated)
+
+    @classmethod
+    def delete_many(cls, session_keys):
+        """Delete these sessions in one statement."""
+        cls.get_model_class().objects.filter(session_key__in=session_keys).delete()
