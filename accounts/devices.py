@@ -8,15 +8,12 @@ everyone else's (so an attacker's lockout does not lock the owner out, see
 ``accounts.lockout``) and signing in from it sends no new-device email.
 """
 
-import base64
 import secrets
 
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core import signing
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 
 from .emails import absolute_url, send_templated_email
 from .ip import client_ip
@@ -82,49 +79,32 @@ def remember_sign_in(request, response) -> None:
     )
 
 
-def _fernet() -> MultiFernet:
-    """Encryption keyed on SECRET_KEY (and its fallbacks, for rotation)."""
-    keys = [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
-    return MultiFernet(
-        [
-            Fernet(
-                base64.urlsafe_b64encode(
-                    salted_hmac(
-                        END_SESSION_SALT, "fernet", secret=key, algorithm="sha256"
-                    ).digest()
-                )
-            )
-            for key in keys
-        ]
+def end_session_token(user, session_public_id) -> str:
+    """Return the "this wasn't me" token naming one of ``user``'s sessions.
+
+    Signed (own salt, checked with a max age) so it cannot be forged or
+    altered. It names the session by its public id, never by its key: a link
+    that leaks from a mailbox must not hand out a live session.
+    """
+    return signing.dumps(
+        {"u": user.pk, "s": str(session_public_id)}, salt=END_SESSION_SALT
     )
 
 
-def end_session_token(user, session_key: str) -> str:
-    """Return the "this wasn't me" token naming ``user``'s session.
-
-    Signed (``django.core.signing``, own salt, checked with a max age) so it
-    cannot be forged or altered, and the session key inside is encrypted: a
-    link that leaks from a mailbox must not hand out a live session.
-    """
-    secret = _fernet().encrypt(session_key.encode()).decode()
-    return signing.dumps({"u": user.pk, "s": secret}, salt=END_SESSION_SALT)
-
-
 def read_end_session_token(token: str) -> tuple[int, str] | None:
-    """Return ``(user pk, session key)`` from a valid, unexpired token, or None."""
+    """Return ``(user pk, session public id)`` from a valid token, or None."""
     try:
         data = signing.loads(
             token, salt=END_SESSION_SALT, max_age=settings.NEW_DEVICE_LINK_MAX_AGE
         )
-        session_key = _fernet().decrypt(data["s"].encode()).decode()
-        return int(data["u"]), session_key
-    except (signing.BadSignature, InvalidToken, KeyError, TypeError, ValueError):
+        return int(data["u"]), str(data["s"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
         return None
 
 
 def send_new_device_email(request, user) -> None:
     """Tell ``user`` they signed in from a browser not seen before."""
-    token = end_session_token(user, request.session.session_key)
+    token = end_session_token(user, request.session.public_id)
     send_templated_email(
         "new_device",
         to=user.email,

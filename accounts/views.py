@@ -1,9 +1,7 @@
-from importlib import import_module
-
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import SESSION_KEY, get_user_model, logout
 from django.contrib.auth import login as auth_login
+from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db import IntegrityError
@@ -342,22 +340,15 @@ class EndSessionView(TemplateView):
         return super().dispatch(request, *args, **kwargs)
 
     def post(self, request, *args, **kwargs):
-        user_pk, session_key = self.target
-        user_model = get_user_model()
-        user = user_model._default_manager.filter(pk=user_pk).first()
-        store = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
-        if user is not None and store.get(SESSION_KEY) == str(user.pk):
-            store.delete()
-            if request.session.session_key == session_key:
-                # Don't let this very response save the session back.
-                request.session.flush()
-            signals.session_ended.send(
-                sender=user_model,
-                user=user,
-                session_key=session_key,
-                by="user",
-                request=request,
-            )
+        user_pk, public_id = self.target
+        sessions = Session.objects.filter(user_id=user_pk, public_id=public_id)
+        ending_this_browser = sessions.filter(
+            session_key=request.session.session_key
+        ).exists()
+        sessions.end(by="user", request=request)
+        if ending_this_browser:
+            # Don't let this very response save the ended session back.
+            request.session.flush()
         messages.success(
             request,
             _(

@@ -90,6 +90,7 @@ def test_the_link_does_not_expose_the_session_key(returning_user, password):
 
     assert session_key not in mail.outbox[0].body
     assert session_key not in str(signing.loads(token, salt=devices.END_SESSION_SALT))
+    assert session_key not in token
 
 
 def test_following_the_link_asks_before_ending_the_session(returning_user, password):

@@ -48,6 +48,11 @@ class SessionStore(db.SessionStore):
         # True when the cookie named a signed-in session that has expired.
         self.expired = False
 
+    @property
+    def public_id(self):
+        """The public id of this session's row (set once it is saved)."""
+        return self._row.public_id if self._row is not None else None
+
     @classmethod
     def get_model_class(cls):
         from accounts.models import Session
