@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.utils.translation import gettext_lazy as _
 
 
@@ -6,3 +7,13 @@ class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = _("Accounts")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import receivers  # noqa: F401  (connects the signal receivers)
+
+
+class AdminConfig(admin_apps.AdminConfig):
+    """Django's admin, on the site class that sends sign-in through our login."""
+
+    default = False  # AccountsConfig stays the app's config
+    default_site = "accounts.sites.AdminSite"
