@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.utils.translation import gettext_lazy as _
 
 
@@ -11,3 +12,10 @@ class AccountsConfig(AppConfig):
         from . import receivers
 
         receivers.connect()
+
+
+class AdminConfig(admin_apps.AdminConfig):
+    """Django's admin, on the site class that sends sign-in through our login."""
+
+    default = False  # AccountsConfig stays the app's config
+    default_site = "accounts.sites.AdminSite"

@@ -1,15 +1,21 @@
+import hashlib
+import secrets
 import uuid
 from importlib import import_module
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.sessions.base_session import AbstractBaseSession
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import get_random_string
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django_otp.models import Device, ThrottlingMixin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .managers import USER_AGENT_MAX_LENGTH, AuthEventManager, UserManager
 from .signals import session_ended
@@ -74,6 +80,10 @@ class User(AbstractUser):
     def get_absolute_url(self) -> str:
         return reverse("accounts:dashboard")
 
+    def has_two_factor(self) -> bool:
+        """Whether signing in needs a code from an authenticator app."""
+        return TOTPDevice.objects.devices_for_user(self, confirmed=True).exists()
+
 
 class AuthEvent(models.Model):
     """One thing that happened to an account: the audit trail.
@@ -107,6 +117,20 @@ class AuthEvent(models.Model):
             _("Session ended automatically"),
         )
         ACCOUNT_DELETED = "account_deleted", _("Account deleted")
+        TWO_FACTOR_ENABLED = (
+            "two_factor_enabled",
+            _("Two-factor authentication turned on"),
+        )
+        TWO_FACTOR_DISABLED = (
+            "two_factor_disabled",
+            _("Two-factor authentication turned off"),
+        )
+        TWO_FACTOR_FAILED = "two_factor_failed", _("Wrong two-factor code")
+        RECOVERY_CODE_USED = "recovery_code_used", _("Recovery code used")
+        RECOVERY_CODES_REGENERATED = (
+            "recovery_codes_regenerated",
+            _("New recovery codes made"),
+        )
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -161,7 +185,7 @@ class SessionQuerySet(models.QuerySet):
         for session in ended:
             if session.user is not None:
                 session_ended.send(
-                    sender=type(session.user),
+                    sender=session.user.__class__,
                     user=session.user,
                     session_key=session.session_key,
                     by=by,
@@ -216,3 +240,81 @@ class Session(AbstractBaseSession):
     @property
     def device(self) -> str:
         return describe_user_agent(self.user_agent)
+
+
+def _random_salt() -> str:
+    return secrets.token_hex(16)
+
+
+class RecoveryCodeDevice(ThrottlingMixin, Device):
+    """A user's one-time recovery codes, for when the authenticator app is lost.
+
+    django-otp's own static device stores its codes in clear text; here only
+    salted SHA-256 digests are stored, so a database leak reveals no usable
+    code. A fast hash is enough because each code carries 50 random bits
+    (unlike a password, it cannot be guessed from a dictionary).
+    """
+
+    CODE_COUNT = 10
+    CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+    CODE_LENGTH = 10
+
+    salt = models.CharField(max_length=32, default=_random_salt, editable=False)
+
+    class Meta(Device.Meta):
+        verbose_name = _("recovery code set")
+        verbose_name_plural = _("recovery code sets")
+
+    def get_throttle_factor(self) -> int:
+        return 1
+
+    def digest(self, code: str) -> str:
+        normalised = "".join(code.split()).replace("-", "").lower()
+        return hashlib.sha256(f"{self.salt}:{normalised}".encode()).hexdigest()
+
+    def regenerate(self) -> list[str]:
+        """Replace every code with fresh ones and return them (shown once)."""
+        codes = []
+        for _i in range(self.CODE_COUNT):
+            raw = get_random_string(self.CODE_LENGTH, self.CODE_ALPHABET)
+            codes.append(f"{raw[:5]}-{raw[5:]}")
+        with transaction.atomic():
+            self.codes.all().delete()
+            RecoveryCode.objects.bulk_create(
+                RecoveryCode(device=self, digest=self.digest(code)) for code in codes
+            )
+        return codes
+
+    def verify_token(self, token) -> bool:
+        allowed, _info = self.verify_is_allowed()
+        if not allowed:
+            return False
+        # One UPDATE both checks and spends the code, so two requests racing
+        # with the same code cannot both succeed.
+        spent = self.codes.filter(
+            digest=self.digest(str(token)), used_at__isnull=True
+        ).update(used_at=timezone.now())
+        if spent:
+            self.throttle_reset()
+            return True
+        self.throttle_increment()
+        return False
+
+    def remaining(self) -> int:
+        return self.codes.filter(used_at__isnull=True).count()
+
+
+class RecoveryCode(models.Model):
+    device = models.ForeignKey(
+        RecoveryCodeDevice, on_delete=models.CASCADE, related_name="codes"
+    )
+    digest = models.CharField(max_length=64)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("recovery code")
+        verbose_name_plural = _("recovery codes")
+        indexes = [models.Index(fields=["device", "digest"])]
+
+    def __str__(self) -> str:
+        return gettext("used") if self.used_at else gettext("unused")

@@ -16,6 +16,7 @@ from django.contrib.auth.signals import (
 )
 
 from . import devices, lockout, signals
+from .mixins import mark_authenticated
 from .models import AuthEvent, Session
 
 Type = AuthEvent.Type
@@ -41,11 +42,37 @@ def on_login_failed(sender, credentials, request=None, **kwargs):
     # typed name is read from it, explicitly.
     identifier = lockout.typed_identifier(request, credentials)
     user = lockout.resolve_account(request, identifier) if request else None
+    second_step = (credentials or {}).get("step") == "two_factor"
     AuthEvent.objects.record(
-        Type.LOGIN_FAILED,
+        Type.TWO_FACTOR_FAILED if second_step else Type.LOGIN_FAILED,
         user=user,
         request=request,
         identifier=identifier[:IDENTIFIER_MAX_LENGTH],
+    )
+
+
+def on_logged_in_mark_authenticated(sender, request, user, **kwargs):
+    if request is not None and hasattr(request, "session"):
+        mark_authenticated(request)
+
+
+def on_two_factor_enabled(sender, user, request=None, **kwargs):
+    AuthEvent.objects.record(Type.TWO_FACTOR_ENABLED, user=user, request=request)
+
+
+def on_two_factor_disabled(sender, user, by, request=None, **kwargs):
+    AuthEvent.objects.record(
+        Type.TWO_FACTOR_DISABLED, user=user, request=request, by=by
+    )
+
+
+def on_recovery_code_used(sender, user, request=None, **kwargs):
+    AuthEvent.objects.record(Type.RECOVERY_CODE_USED, user=user, request=request)
+
+
+def on_recovery_codes_regenerated(sender, user, request=None, **kwargs):
+    AuthEvent.objects.record(
+        Type.RECOVERY_CODES_REGENERATED, user=user, request=request
     )
 
 
@@ -149,6 +176,7 @@ def connect() -> None:
     user_model = get_user_model()
     for signal, receiver, sender in [
         (user_logged_in, on_logged_in, None),
+        (user_logged_in, on_logged_in_mark_authenticated, None),
         (user_login_failed, on_login_failed, None),
         (user_logged_out, on_logged_out, None),
         (user_locked_out, on_locked_out, None),
@@ -166,6 +194,14 @@ def connect() -> None:
         ),
         (signals.account_deleted, on_account_deleted, user_model),
         (signals.session_ended, on_session_ended, user_model),
+        (signals.two_factor_enabled, on_two_factor_enabled, user_model),
+        (signals.two_factor_disabled, on_two_factor_disabled, user_model),
+        (signals.recovery_code_used, on_recovery_code_used, user_model),
+        (
+            signals.recovery_codes_regenerated,
+            on_recovery_codes_regenerated,
+            user_model,
+        ),
     ]:
         signal.connect(
             receiver,

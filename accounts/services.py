@@ -61,7 +61,7 @@ def user_sign_up(*, request, form) -> User | None:
         return None
     with transaction.atomic():
         user = form.save()
-        signals.user_signed_up.send(sender=type(user), request=request, user=user)
+        signals.user_signed_up.send(sender=user.__class__, request=request, user=user)
     if settings.ACCOUNT_EMAIL_VERIFICATION != "none":
         send_verification_email(user)
     return user
@@ -72,7 +72,7 @@ def email_verify(*, request, user: User) -> None:
     user.email_verified = True
     user.save(update_fields=["email_verified"])
     signals.email_verified.send(
-        sender=type(user), request=request, user=user, email=user.email
+        sender=user.__class__, request=request, user=user, email=user.email
     )
 
 
@@ -143,6 +143,6 @@ def user_delete(*, request, user: User) -> None:
     """Delete ``user`` (the caller has logged them out) and say goodbye."""
     email, username = user.email, user.username
     with transaction.atomic():
-        signals.account_deleted.send(sender=type(user), request=request, user=user)
+        signals.account_deleted.send(sender=user.__class__, request=request, user=user)
         user.delete()
     send_templated_email("account_deleted", to=email, context={"username": username})

@@ -4,6 +4,8 @@ Django's own ``user_logged_in``, ``user_logged_out`` and
 ``user_login_failed`` cover signing in and out; these cover the rest of an
 account's life. Every signal is sent with ``sender`` set to the user model
 and ``request`` (``None`` outside a request, e.g. from a management command).
+Send with ``sender=user.__class__``, not ``type(user)``: ``request.user`` is
+a lazy object whose ``type()`` is not the model.
 """
 
 from django.dispatch import Signal
@@ -25,3 +27,15 @@ account_deleted = Signal()
 # user, session_key, by ("user" | "admin" | "system"): a session was ended
 # other than by signing out (from the sessions list, an admin action, ...).
 session_ended = Signal()
+
+# Two-factor authentication (issue 6). A wrong code at sign-in is sent as
+# Django's ``user_login_failed`` with ``credentials["step"] == "two_factor"``,
+# so lockouts count it like a wrong password.
+# user: an authenticator app was confirmed and recovery codes issued.
+two_factor_enabled = Signal()
+# user, by ("user" | "admin"): the app and recovery codes were removed.
+two_factor_disabled = Signal()
+# user: a fresh set of recovery codes replaced the old one.
+recovery_codes_regenerated = Signal()
+# user: a recovery code was spent to sign in.
+recovery_code_used = Signal()

@@ -1,15 +1,25 @@
+from base64 import b32encode
+
+import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.db import IntegrityError
-from django.shortcuts import redirect, render
+from django.contrib.auth.signals import user_login_failed
+from django.contrib.auth.views import RedirectURLMixin
+from django.db import IntegrityError, transaction
+from django.http import HttpResponseRedirect
+from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse_lazy
 from django.utils.decorators import method_decorator
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import (
     DeleteView,
@@ -19,17 +29,28 @@ from django.views.generic import (
     UpdateView,
     View,
 )
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.util import random_hex
 
-from . import devices, services, signals
+from . import devices, services, signals, twofactor
 from .forms import (
     AccountDeleteForm,
     LoginForm,
     PasswordResetForm,
     ProfileForm,
+    ReauthenticationForm,
     ResendVerificationForm,
     SignupForm,
+    TwoFactorCodeForm,
+    TwoFactorSetupForm,
 )
-from .models import Session
+from .mixins import (
+    RecentAuthenticationRequiredMixin,
+    mark_authenticated,
+    recently_authenticated,
+    redirect_to_reauthenticate,
+)
+from .models import RecoveryCodeDevice, Session
 from .ratelimit import RateLimited, RateLimitMixin, hit, too_many_requests
 from .tokens import email_change_token, email_verification_token
 
@@ -48,8 +69,17 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def form_valid(self, form):
+        user = form.get_user()
+        expiry = form.get_session_expiry()
+        if user.has_two_factor() and not twofactor.is_trusted_browser(
+            self.request, user
+        ):
+            twofactor.begin_pending_login(
+                self.request, user, next=self.get_success_url(), expiry=expiry
+            )
+            return redirect("accounts:login_code")
         response = super().form_valid(form)
-        self.request.session.set_expiry(form.get_session_expiry())
+        self.request.session.set_expiry(expiry)
         return response
 
 
@@ -171,7 +201,9 @@ class ResendVerificationView(RateLimitMixin, FormView):
         return redirect("accounts:resend_verification")
 
 
-class PasswordChangeView(auth_views.PasswordChangeView):
+class PasswordChangeView(
+    RecentAuthenticationRequiredMixin, auth_views.PasswordChangeView
+):
     """Change the password; this session stays, all others end."""
 
     template_name = "accounts/password_change.html"
@@ -181,7 +213,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         response = super().form_valid(form)
         user = form.user
         signals.password_changed.send(
-            sender=type(user), request=self.request, user=user
+            sender=user.__class__, request=self.request, user=user
         )
         services.password_changed_notice(user)
         messages.success(
@@ -220,7 +252,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
             user.email_verified = True
             user.save(update_fields=["email_verified"])
         signals.password_reset_completed.send(
-            sender=type(user), request=self.request, user=user
+            sender=user.__class__, request=self.request, user=user
         )
         services.password_changed_notice(user)
         return response
@@ -238,6 +270,13 @@ class ProfileView(LoginRequiredMixin, UpdateView):
 
     def form_valid(self, form):
         new_email = form.cleaned_data["email"]
+        if form.email_changed and not recently_authenticated(self.request):
+            # Names can change freely; the address needs a recent sign-in.
+            messages.info(
+                self.request,
+                _("Confirm it's you, then enter the new email address again."),
+            )
+            return redirect_to_reauthenticate(self.request)
         if form.email_changed:
             # Each change mails a stranger's inbox: limit per account and address.
             rate = settings.RATELIMIT_EMAIL_CHANGE
@@ -293,7 +332,7 @@ class EmailChangeConfirmView(LoginRequiredMixin, LinkInvalidMixin, TemplateView)
 
 
 @method_decorator(sensitive_post_parameters(), name="dispatch")
-class AccountDeleteView(LoginRequiredMixin, FormView):
+class AccountDeleteView(RecentAuthenticationRequiredMixin, FormView):
     """Delete the account for good, after the password is confirmed."""
 
     form_class = AccountDeleteForm
@@ -421,3 +460,196 @@ class SessionEndOthersView(LoginRequiredMixin, View):
             else _("You have no other sessions."),
         )
         return redirect("accounts:sessions")
+
+
+class TwoFactorLoginView(FormView):
+    """Second sign-in step: ask for a code before Django's ``login()`` runs."""
+
+    form_class = TwoFactorCodeForm
+    template_name = "registration/login_code.html"
+
+    @method_decorator([sensitive_post_parameters(), csrf_protect, never_cache])
+    def dispatch(self, request, *args, **kwargs):
+        self.pending = twofactor.pending_login(request)
+        self.user = self.pending and twofactor.pending_user(self.pending)
+        if not self.user:
+            messages.error(request, _("Your sign-in expired. Please sign in again."))
+            return redirect("accounts:login")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.user}
+
+    def form_invalid(self, form):
+        user_login_failed.send(
+            sender=__name__,
+            credentials={"username": self.user.get_username(), "step": "two_factor"},
+            request=self.request,
+        )
+        if not twofactor.record_failure(self.request, self.pending):
+            messages.error(
+                self.request, _("Too many wrong codes. Please sign in again.")
+            )
+            return redirect("accounts:login")
+        return super().form_invalid(form)
+
+    def form_valid(self, form):
+        next_url = self.pending["next"]
+        twofactor.end_pending_login(self.request)
+        auth_login(self.request, self.user, backend=self.pending["backend"])
+        self.request.session.set_expiry(self.pending["expiry"])
+        if isinstance(form.device, RecoveryCodeDevice):
+            signals.recovery_code_used.send(
+                sender=self.user.__class__, request=self.request, user=self.user
+            )
+        if not url_has_allowed_host_and_scheme(
+            next_url, {self.request.get_host()}, self.request.is_secure()
+        ):
+            next_url = resolve_url(settings.LOGIN_REDIRECT_URL)
+        response = HttpResponseRedirect(next_url)
+        if form.cleaned_data.get("trust_browser"):
+            twofactor.trust_browser(response, self.user)
+        return response
+
+
+class ReauthenticateView(LoginRequiredMixin, RedirectURLMixin, FormView):
+    """Confirm the password (and a code, with 2FA) before a dangerous change."""
+
+    form_class = ReauthenticationForm
+    template_name = "registration/reauthenticate.html"
+    next_page = "accounts:dashboard"
+
+    @method_decorator([sensitive_post_parameters(), never_cache])
+    def dispatch(self, request, *args, **kwargs):
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(next=self.get_redirect_url(), **kwargs)
+
+    def form_invalid(self, form):
+        user_login_failed.send(
+            sender=__name__,
+            credentials={"username": self.request.user.get_username()},
+            request=self.request,
+        )
+        return super().form_invalid(form)
+
+    def form_valid(self, form):
+        mark_authenticated(self.request)
+        return HttpResponseRedirect(self.get_success_url())
+
+
+class TwoFactorView(LoginRequiredMixin, TemplateView):
+    """Two-factor status, with the ways to turn it on or off."""
+
+    template_name = "accounts/two_factor.html"
+
+    def get_context_data(self, **kwargs):
+        recovery = RecoveryCodeDevice.objects.devices_for_user(
+            self.request.user, confirmed=True
+        ).first()
+        return super().get_context_data(
+            enabled=self.request.user.has_two_factor(),
+            recovery_codes_left=recovery.remaining() if recovery else 0,
+            **kwargs,
+        )
+
+
+class TwoFactorSetupView(LoginRequiredMixin, FormView):
+    """Show a new secret as a QR code; switch 2FA on once a code confirms it."""
+
+    form_class = TwoFactorSetupForm
+    template_name = "accounts/two_factor_setup.html"
+    KEY_SESSION_KEY = "accounts.two_factor_setup_key"
+
+    @method_decorator(never_cache)
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and request.user.has_two_factor():
+            return redirect("accounts:two_factor")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_key(self) -> str:
+        # The candidate secret stays in the session, not the database, until
+        # a code proves the app has it.
+        session = self.request.session
+        if self.KEY_SESSION_KEY not in session:
+            session[self.KEY_SESSION_KEY] = random_hex(20)
+        return session[self.KEY_SESSION_KEY]
+
+    def get_form_kwargs(self):
+        return {
+            **super().get_form_kwargs(),
+            "user": self.request.user,
+            "key": self.get_key(),
+        }
+
+    def get_context_data(self, **kwargs):
+        device = TOTPDevice(user=self.request.user, key=self.get_key())
+        secret = b32encode(device.bin_key).decode()
+        return super().get_context_data(
+            qr_svg=mark_safe(  # noqa: S308  (segno's own markup, no user input)
+                segno.make(device.config_url, error="m").svg_inline(
+                    scale=5, omitsize=True, title=gettext("QR code for your app")
+                )
+            ),
+            secret=" ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+            **kwargs,
+        )
+
+    def form_valid(self, form):
+        user = self.request.user
+        with transaction.atomic():
+            form.device.confirmed = True
+            form.device.save()
+            codes = RecoveryCodeDevice.objects.create(
+                user=user, name=gettext("Recovery codes")
+            ).regenerate()
+        del self.request.session[self.KEY_SESSION_KEY]
+        signals.two_factor_enabled.send(
+            sender=user.__class__, request=self.request, user=user
+        )
+        messages.success(self.request, _("Two-factor authentication is on."))
+        return render_recovery_codes(self.request, codes)
+
+
+def render_recovery_codes(request, codes):
+    """Show freshly made recovery codes: the only time they exist in clear."""
+    response = render(
+        request,
+        "accounts/recovery_codes.html",
+        {"codes": codes, "codes_text": "\n".join(codes) + "\n"},
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class RecoveryCodesView(RecentAuthenticationRequiredMixin, TemplateView):
+    """Replace the recovery codes (GET asks to confirm, POST does it)."""
+
+    template_name = "accounts/recovery_codes_confirm.html"
+
+    def post(self, request, *args, **kwargs):
+        device = RecoveryCodeDevice.objects.devices_for_user(
+            request.user, confirmed=True
+        ).first()
+        if device is None:
+            return redirect("accounts:two_factor")
+        codes = device.regenerate()
+        signals.recovery_codes_regenerated.send(
+            sender=request.user.__class__, request=request, user=request.user
+        )
+        return render_recovery_codes(request, codes)
+
+
+class TwoFactorDisableView(RecentAuthenticationRequiredMixin, TemplateView):
+    """Turn two-factor sign-in off (GET asks to confirm, POST does it)."""
+
+    template_name = "accounts/two_factor_disable.html"
+
+    def post(self, request, *args, **kwargs):
+        twofactor.disable(request.user, request=request, by="user")
+        messages.success(request, _("Two-factor authentication is off."))
+        return redirect("accounts:two_factor")

@@ -114,7 +114,7 @@ def signals_sent():
 
 
 class Clock:
-    """A controllable ``timezone.now``: ``clock.advance(minutes=31)``."""
+    """A controllable clock: ``clock.advance(minutes=31)``."""
 
     def __init__(self, start):
         self.now = start
@@ -125,10 +125,20 @@ class Clock:
     def __call__(self):
         return self.now
 
+    def time(self) -> float:
+        return self.now.timestamp()
+
 
 @pytest.fixture
 def clock():
-    """Freeze ``django.utils.timezone.now`` at the real time, then move it by hand."""
+    """Freeze ``timezone.now`` and ``time.time`` at the real time, then move both.
+
+    Both, because libraries differ in which they read (django-otp's TOTP
+    reads ``time.time``, its throttling ``timezone.now``).
+    """
     fake = Clock(timezone.now())
-    with mock.patch("django.utils.timezone.now", fake):
+    with (
+        mock.patch("django.utils.timezone.now", fake),
+        mock.patch("time.time", fake.time),
+    ):
         yield fake

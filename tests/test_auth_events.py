@@ -220,8 +220,8 @@ def test_no_password_or_session_key_reaches_the_database_or_the_logs(make_user, 
         session_key = client.session.session_key
         client.post(LOGOUT_URL)
         for _ in range(6):
-            login(Client(), "boss", wrong, url="/admin/login/")
-        login(Client(), "boss", secret, url="/admin/login/")
+            login(Client(), "boss", wrong, url=LOGIN_URL + "?next=/admin/")
+        login(Client(), "boss", secret, url=LOGIN_URL + "?next=/admin/")
         signals.session_ended.send(
             sender=User,
             user=User.objects.get(username="alice"),

@@ -273,11 +273,16 @@ def test_a_tampered_known_device_cookie_counts_as_a_stranger(user, password):
     assert login(owner, "alice", password).status_code == 429
 
 
-def test_admin_login_is_protected_too(client, make_user, password):
+def test_admin_login_goes_through_the_protected_site_login(client, make_user, password):
     make_user("boss", is_staff=True, is_superuser=True)
-    fail(client, "boss", url="/admin/login/")
+    fail(client, "boss")
 
-    assert login(client, "boss", password, url="/admin/login/").status_code == 429
+    admin_login = client.get("/admin/login/?next=/admin/")
+    assert admin_login.status_code == 302
+    assert admin_login.url == "/accounts/login/?next=/admin/"
+    # A password posted to the admin's login URL is never checked there.
+    assert login(client, "boss", password, url="/admin/login/").status_code == 302
+    assert "_auth_user_id" not in client.session
     assert login(client, "boss", password, ip="192.0.2.1").status_code == 429
 
 

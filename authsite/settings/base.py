@@ -97,14 +97,14 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 # (createsuperuser) take precedence over contrib's.
 LOCAL_APPS = ["accounts"]
 DJANGO_APPS = [
-    "django.contrib.admin",
+    "accounts.apps.AdminConfig",  # django.contrib.admin on our AdminSite
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
 ]
-THIRD_PARTY_APPS = ["axes"]
+THIRD_PARTY_APPS = ["axes", "django_otp", "django_otp.plugins.otp_totp"]
 INSTALLED_APPS = LOCAL_APPS + DJANGO_APPS + THIRD_PARTY_APPS
 
 MIDDLEWARE = [
@@ -214,6 +214,20 @@ SESSION_ABSOLUTE_TIMEOUT = env.int(
 )
 # Last activity is written at most once per this many seconds per session.
 SESSION_ACTIVITY_RESOLUTION = env.int("SESSION_ACTIVITY_RESOLUTION", default=300)
+# TWO-FACTOR AUTHENTICATION (issue 6)
+# ------------------------------------------------------------------------------
+# Authenticator-app codes (TOTP, via django-otp) plus one-time recovery codes.
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="authsite")
+# How long the half-done login (password right, code not yet given) lasts.
+TWO_FACTOR_LOGIN_TIMEOUT = env.int("TWO_FACTOR_LOGIN_TIMEOUT", default=300)
+# Wrong codes allowed in one half-done login before it is thrown away.
+TWO_FACTOR_MAX_ATTEMPTS = env.int("TWO_FACTOR_MAX_ATTEMPTS", default=5)
+# "Trust this browser" skips the code step for this many days (0 disables).
+TWO_FACTOR_TRUST_DAYS = env.int("TWO_FACTOR_TRUST_DAYS", default=30)
+# Staff need two-factor authentication to use /admin/.
+ADMIN_REQUIRE_2FA = env.bool("ADMIN_REQUIRE_2FA", default=False)
+# Dangerous changes ask for the password again after this many seconds.
+REAUTHENTICATION_TIMEOUT = env.int("REAUTHENTICATION_TIMEOUT", default=300)
 
 # STATIC FILES
 # ------------------------------------------------------------------------------

@@ -38,3 +38,7 @@ LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 KNOWN_DEVICE_COOKIE_SECURE = True
 KNOWN_DEVICE_COOKIE_NAME = "__Host-known_device"
+
+# TWO-FACTOR AUTHENTICATION
+# ------------------------------------------------------------------------------
+ADMIN_REQUIRE_2FA = env.bool("ADMIN_REQUIRE_2FA", default=True)

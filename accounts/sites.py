@@ -1,0 +1,43 @@
+from functools import update_wrapper
+
+from django.conf import settings
+from django.contrib import admin, messages
+from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+
+class AdminSite(admin.AdminSite):
+    """The admin site, signed into through the site's own login.
+
+    The admin's password-only login form would skip two-factor sign-in and the
+    lockout, so it redirects to ``accounts:login``. With ``ADMIN_REQUIRE_2FA``
+    a staff member without an authenticator app is sent to set one up.
+    """
+
+    def login(self, request, extra_context=None):
+        next_url = request.GET.get("next") or reverse(
+            "admin:index", current_app=self.name
+        )
+        return redirect_to_login(next_url, reverse("accounts:login"))
+
+    def admin_view(self, view, cacheable=False):
+        inner = super().admin_view(view, cacheable)
+
+        def wrapper(request, *args, **kwargs):
+            user = request.user
+            if (
+                settings.ADMIN_REQUIRE_2FA
+                and user.is_active
+                and user.is_staff
+                and not user.has_two_factor()
+            ):
+                messages.warning(
+                    request,
+                    _("Set up two-factor authentication to use the admin."),
+                )
+                return redirect("accounts:two_factor_setup")
+            return inner(request, *args, **kwargs)
+
+        return update_wrapper(wrapper, view)

@@ -1,0 +1,132 @@
+"""Two-factor sign-in: the half-done login, code checks and trusted browsers.
+
+After a correct password, a user with an authenticator app is *not* logged
+in. Their id goes into the (still anonymous) session as a pending login that
+expires after ``TWO_FACTOR_LOGIN_TIMEOUT`` seconds and allows
+``TWO_FACTOR_MAX_ATTEMPTS`` wrong codes; only a right code runs Django's
+``login()``. The pending state lives in the session, so it is bound to the
+browser that gave the password.
+"""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core import signing
+from django.db import transaction
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from .models import RecoveryCodeDevice
+from .signals import two_factor_disabled
+
+PENDING_SESSION_KEY = "accounts.pending_login"
+TRUST_COOKIE_NAME = "trusted_browser"
+TRUST_COOKIE_SALT = "accounts.twofactor.trusted_browser"
+
+
+def begin_pending_login(request, user, **extra) -> None:
+    """Remember that ``user`` gave the right password in this browser."""
+    request.session[PENDING_SESSION_KEY] = {
+        "user_id": user.pk,
+        "backend": user.backend,
+        "started": timezone.now().timestamp(),
+        "failures": 0,
+        **extra,
+    }
+
+
+def pending_login(request) -> dict | None:
+    """The pending login of this browser, or None if there is none or it expired."""
+    state = request.session.get(PENDING_SESSION_KEY)
+    if state is None:
+        return None
+    if (
+        timezone.now().timestamp() - state["started"]
+        > settings.TWO_FACTOR_LOGIN_TIMEOUT
+    ):
+        end_pending_login(request)
+        return None
+    return state
+
+
+def pending_user(state: dict):
+    users = get_user_model()._default_manager.filter(is_active=True)
+    return users.filter(pk=state["user_id"]).first()
+
+
+def record_failure(request, state: dict) -> bool:
+    """Count a wrong code; return True while more attempts are allowed."""
+    state["failures"] += 1
+    if state["failures"] >= settings.TWO_FACTOR_MAX_ATTEMPTS:
+        end_pending_login(request)
+        return False
+    request.session[PENDING_SESSION_KEY] = state
+    return True
+
+
+def end_pending_login(request) -> None:
+    request.session.pop(PENDING_SESSION_KEY, None)
+
+
+def verify_code(user, code: str):
+    """Return the device that accepts ``code``, or None.
+
+    Six digits are an authenticator-app code (django-otp refuses a code whose
+    time step was already used, so a code cannot be replayed); anything else
+    is tried as a one-time recovery code.
+    """
+    code = "".join(code.split())
+    if code.isdigit() and len(code) == 6:
+        devices = TOTPDevice.objects.devices_for_user(user, confirmed=True)
+    else:
+        devices = RecoveryCodeDevice.objects.devices_for_user(user, confirmed=True)
+    for device in devices:
+        if device.verify_token(code):
+            return device
+    return None
+
+
+def _password_fingerprint(user) -> str:
+    # Changes whenever the password does, which retires every trusted browser.
+    return salted_hmac(TRUST_COOKIE_SALT, user.password).hexdigest()[:16]
+
+
+def trust_browser(response, user) -> None:
+    """Let this browser skip the code step for ``TWO_FACTOR_TRUST_DAYS`` days."""
+    max_age = settings.TWO_FACTOR_TRUST_DAYS * 24 * 60 * 60
+    value = signing.dumps(
+        {"user": user.pk, "password": _password_fingerprint(user)},
+        salt=TRUST_COOKIE_SALT,
+    )
+    response.set_cookie(
+        TRUST_COOKIE_NAME,
+        value,
+        max_age=max_age,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+
+
+def is_trusted_browser(request, user) -> bool:
+    if settings.TWO_FACTOR_TRUST_DAYS <= 0:
+        return False
+    try:
+        data = signing.loads(
+            request.COOKIES.get(TRUST_COOKIE_NAME, ""),
+            salt=TRUST_COOKIE_SALT,
+            max_age=settings.TWO_FACTOR_TRUST_DAYS * 24 * 60 * 60,
+        )
+    except signing.BadSignature:
+        return False
+    return data.get("user") == user.pk and constant_time_compare(
+        data.get("password", ""), _password_fingerprint(user)
+    )
+
+
+def disable(user, *, request=None, by: str) -> None:
+    """Remove the user's authenticator app and recovery codes."""
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user).delete()
+        RecoveryCodeDevice.objects.filter(user=user).delete()
+    two_factor_disabled.send(sender=user.__class__, request=request, user=user, by=by)

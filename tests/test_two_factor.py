@@ -1,0 +1,400 @@
+import re
+import time
+
+import pyotp
+import pytest
+from django.contrib.auth import SESSION_KEY
+from django.test import override_settings
+from django.urls import reverse
+
+from accounts.models import RecoveryCode
+
+pytestmark = pytest.mark.django_db
+
+LOGIN_URL = reverse("accounts:login")
+CODE_URL = reverse("accounts:login_code")
+SETUP_URL = reverse("accounts:two_factor_setup")
+
+
+def enable_two_factor(client):
+    """Set up an authenticator app through the pages; return (totp, codes)."""
+    page = client.get(SETUP_URL).content.decode()
+    secret = re.search(r'<code class="secret">([A-Z2-7 ]+)</code>', page)[1]
+    totp = pyotp.TOTP(secret.replace(" ", ""))
+    response = client.post(SETUP_URL, {"code": totp.now()})
+    codes = re.findall(
+        r"<li><code>([a-z0-9]{5}-[a-z0-9]{5})</code></li>", response.content.decode()
+    )
+    return totp, codes
+
+
+@pytest.fixture
+def two_factor_user(client, user):
+    client.force_login(user)
+    totp, codes = enable_two_factor(client)
+    client.logout()
+    return user, totp, codes
+
+
+def sign_in_with_password(client, password, **extra):
+    return client.post(LOGIN_URL, {"username": "alice", "password": password, **extra})
+
+
+def test_setup_shows_a_qr_code_and_the_secret_in_text(logged_in_client):
+    page = logged_in_client.get(SETUP_URL).content.decode()
+
+    assert "<svg" in page
+    assert re.search(r'<code class="secret">[A-Z2-7 ]{32,}</code>', page)
+
+
+def test_setup_turns_on_only_after_a_valid_code_and_shows_ten_recovery_codes(
+    logged_in_client, user
+):
+    logged_in_client.get(SETUP_URL)
+    wrong = logged_in_client.post(SETUP_URL, {"code": "000000"})
+    assert "That code is not valid" in wrong.content.decode()
+    assert not user.has_two_factor()
+
+    _totp, codes = enable_two_factor(logged_in_client)
+
+    assert user.has_two_factor()
+    assert len(codes) == len(set(codes)) == 10
+
+
+def test_recovery_codes_are_stored_hashed(two_factor_user):
+    _user, _totp, codes = two_factor_user
+
+    stored = list(RecoveryCode.objects.values_list("digest", flat=True))
+    assert len(stored) == 10
+    for code in codes:
+        assert all(
+            code not in digest and code.replace("-", "") not in digest
+            for digest in stored
+        )
+
+
+def test_codes_from_an_independent_totp_implementation_are_accepted(
+    client, two_factor_user, password
+):
+    _user, totp, _codes = two_factor_user
+    sign_in_with_password(client, password)
+
+    response = client.post(
+        CODE_URL, {"code": pyotp.TOTP(totp.secret).at(time.time() + 30)}
+    )
+
+    assert response.status_code == 302
+    assert response.url == reverse("accounts:dashboard")
+    assert SESSION_KEY in client.session
+
+
+LOGIN_REQUIRED_URLS = [
+    reverse("accounts:dashboard"),
+    reverse("accounts:two_factor"),
+    SETUP_URL,
+    reverse("accounts:reauthenticate"),
+    reverse("accounts:two_factor_disable"),
+]
+
+
+def test_password_alone_leaves_the_user_anonymous(client, two_factor_user, password):
+    response = sign_in_with_password(client, password)
+
+    assert response.status_code == 302
+    assert response.url == CODE_URL
+    assert SESSION_KEY not in client.session
+    for url in LOGIN_REQUIRED_URLS:
+        page = client.get(url)
+        assert page.status_code == 302, url
+        assert page.url.startswith(LOGIN_URL), url
+    assert client.get("/admin/").status_code == 302
+
+
+def test_session_key_rotates_when_the_code_completes_the_login(
+    client, two_factor_user, password, clock
+):
+    _user, totp, _codes = two_factor_user
+    sign_in_with_password(client, password)
+    pending_key = client.cookies["sessionid"].value
+
+    clock.advance(seconds=31)
+    client.post(CODE_URL, {"code": totp.at(clock.now)})
+
+    assert client.cookies["sessionid"].value != pending_key
+
+
+def test_the_half_done_login_expires(client, two_factor_user, password, clock):
+    _user, totp, _codes = two_factor_user
+    sign_in_with_password(client, password)
+
+    clock.advance(seconds=301)
+    response = client.post(CODE_URL, {"code": totp.at(clock.now)}, follow=True)
+
+    assert response.redirect_chain[-1][0] == LOGIN_URL
+    assert "Your sign-in expired" in response.content.decode()
+    assert SESSION_KEY not in client.session
+
+
+def test_the_code_page_without_a_password_first_sends_you_to_login(client, db):
+    response = client.get(CODE_URL)
+
+    assert response.status_code == 302
+    assert response.url == LOGIN_URL
+
+
+def test_a_recovery_code_works_once(client, two_factor_user, password):
+    _user, _totp, codes = two_factor_user
+
+    sign_in_with_password(client, password)
+    first = client.post(CODE_URL, {"code": codes[0].upper()})
+    assert first.status_code == 302
+    client.post(reverse("accounts:logout"))
+
+    sign_in_with_password(client, password)
+    second = client.post(CODE_URL, {"code": codes[0]})
+
+    assert second.status_code == 200
+    assert "That code is not valid" in second.content.decode()
+    assert SESSION_KEY not in client.session
+
+
+def test_a_totp_code_cannot_be_replayed(client, two_factor_user, password, clock):
+    _user, totp, _codes = two_factor_user
+    clock.advance(seconds=60)  # past the time step spent by the set-up code
+    code = totp.at(clock.now)
+    sign_in_with_password(client, password)
+    assert client.post(CODE_URL, {"code": code}).status_code == 302
+    client.post(reverse("accounts:logout"))
+
+    sign_in_with_password(client, password)
+    replay = client.post(CODE_URL, {"code": code})
+
+    assert replay.status_code == 200
+    assert SESSION_KEY not in client.session
+
+
+@override_settings(TWO_FACTOR_MAX_ATTEMPTS=3)
+def test_too_many_wrong_codes_lock_the_second_step(
+    client, two_factor_user, password, clock
+):
+    _user, totp, _codes = two_factor_user
+    sign_in_with_password(client, password)
+
+    for _attempt in range(2):
+        assert client.post(CODE_URL, {"code": "123456"}).status_code == 200
+        clock.advance(seconds=60)
+    locked = client.post(CODE_URL, {"code": "123456"}, follow=True)
+    clock.advance(seconds=60)
+    after = client.post(CODE_URL, {"code": totp.at(clock.now)})
+
+    assert "Too many wrong codes" in locked.content.decode()
+    assert after.status_code == 302
+    assert after.url == LOGIN_URL
+    assert SESSION_KEY not in client.session
+
+
+def test_wrong_codes_are_reported_as_failed_logins(client, two_factor_user, password):
+    from django.contrib.auth.signals import user_login_failed
+
+    seen = []
+
+    def listener(sender, credentials, request, **kwargs):
+        seen.append(credentials)
+
+    user_login_failed.connect(listener)
+    try:
+        sign_in_with_password(client, password)
+        client.post(CODE_URL, {"code": "999999"})
+    finally:
+        user_login_failed.disconnect(listener)
+
+    assert seen == [{"username": "alice", "step": "two_factor"}]
+
+
+@pytest.mark.parametrize("code", ["", "x" * 10_000, "\x00", "12 34 56 78"])
+def test_bad_codes_get_a_form_error_not_a_500(client, two_factor_user, password, code):
+    sign_in_with_password(client, password)
+
+    response = client.post(CODE_URL, {"code": code})
+
+    assert response.status_code == 200
+    assert 'role="alert"' in response.content.decode()
+
+
+def test_disabling_with_a_stale_login_asks_to_reauthenticate(
+    client, two_factor_user, password, clock
+):
+    user, totp, _codes = two_factor_user
+    sign_in_with_password(client, password)
+    clock.advance(seconds=31)
+    client.post(CODE_URL, {"code": totp.at(clock.now)})
+    disable_url = reverse("accounts:two_factor_disable")
+
+    clock.advance(seconds=301)
+    stale = client.post(disable_url)
+    assert stale.status_code == 302
+    assert stale.url.startswith(reverse("accounts:reauthenticate"))
+    assert user.has_two_factor()
+
+    wrong = client.post(stale.url, {"password": password, "code": "000000"})
+    assert "Your password or code was not correct." in wrong.content.decode()
+    clock.advance(seconds=31)
+    confirmed = client.post(
+        stale.url, {"password": password, "code": totp.at(clock.now)}
+    )
+    assert confirmed.url == disable_url
+    client.post(disable_url)
+
+    assert not user.has_two_factor()
+
+
+def test_regenerating_recovery_codes_replaces_the_old_ones(
+    client, two_factor_user, password, clock
+):
+    _user, totp, old_codes = two_factor_user
+    sign_in_with_password(client, password)
+    clock.advance(seconds=31)
+    client.post(CODE_URL, {"code": totp.at(clock.now)})
+
+    response = client.post(reverse("accounts:two_factor_recovery_codes"))
+    new_codes = re.findall(
+        r"<li><code>([a-z0-9-]{11})</code></li>", response.content.decode()
+    )
+    client.post(reverse("accounts:logout"))
+    sign_in_with_password(client, password)
+
+    assert len(new_codes) == 10
+    assert not set(new_codes) & set(old_codes)
+    assert client.post(CODE_URL, {"code": old_codes[1]}).status_code == 200
+    clock.advance(seconds=2)  # django-otp throttles the attempt right after a failure
+    assert client.post(CODE_URL, {"code": new_codes[1]}).status_code == 302
+
+
+def test_trusted_browser_skips_the_code_until_the_password_changes(
+    client, two_factor_user, password, clock
+):
+    user, totp, _codes = two_factor_user
+    sign_in_with_password(client, password)
+    clock.advance(seconds=31)
+    response = client.post(
+        CODE_URL, {"code": totp.at(clock.now), "trust_browser": "on"}
+    )
+    cookie = response.cookies["trusted_browser"]
+    assert cookie["httponly"]
+    client.post(reverse("accounts:logout"))
+
+    skipped = sign_in_with_password(client, password)
+    assert skipped.url == reverse("accounts:dashboard")
+    client.post(reverse("accounts:logout"))
+
+    user.set_password("a-brand-new-passphrase-77")
+    user.save()
+    again = sign_in_with_password(client, "a-brand-new-passphrase-77")
+    assert again.url == CODE_URL
+
+
+@override_settings(ADMIN_REQUIRE_2FA=True)
+def test_staff_without_two_factor_cannot_open_the_admin(client, make_user):
+    client.force_login(make_user("boss", is_staff=True, is_superuser=True))
+
+    for url in ("/admin/", "/admin/accounts/user/"):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response.url == SETUP_URL
+
+
+@override_settings(ADMIN_REQUIRE_2FA=True)
+def test_staff_with_two_factor_use_the_admin(client, make_user):
+    client.force_login(make_user("boss", is_staff=True, is_superuser=True))
+    enable_two_factor(client)
+
+    assert client.get("/admin/accounts/user/").status_code == 200
+
+
+def test_admin_login_goes_through_the_site_login(client, db):
+    response = client.get("/admin/login/?next=/admin/accounts/user/")
+
+    assert response.status_code == 302
+    assert response.url == "/accounts/login/?next=/admin/accounts/user/"
+
+
+def test_an_admin_can_reset_a_users_two_factor(client, make_user, two_factor_user):
+    user, _totp, _codes = two_factor_user
+    client.force_login(make_user("boss", is_staff=True, is_superuser=True))
+
+    response = client.post(
+        "/admin/accounts/user/",
+        {"action": "reset_two_factor", "_selected_action": [user.pk]},
+        follow=True,
+    )
+
+    assert (
+        "Two-factor authentication was reset for 1 user." in response.content.decode()
+    )
+    assert not user.has_two_factor()
+    assert not RecoveryCode.objects.exists()
+
+
+def test_two_factor_login_works_in_korean(client, two_factor_user, password):
+    client.post(
+        LOGIN_URL,
+        {"username": "alice", "password": password},
+        HTTP_ACCEPT_LANGUAGE="ko",
+    )
+
+    page = client.get(CODE_URL, HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    wrong = client.post(CODE_URL, {"code": "000000"}, HTTP_ACCEPT_LANGUAGE="ko")
+
+    assert "2단계 인증" in page
+    assert "Two-factor authentication" not in page
+    assert "Authentication code" not in page
+    assert "That code is not valid" not in wrong.content.decode()
+    assert 'role="alert"' in wrong.content.decode()
+
+
+def test_setup_page_renders_in_korean(logged_in_client):
+    page = logged_in_client.get(SETUP_URL, HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+
+    assert "2단계 인증" in page
+    for english in ("Set up two-factor authentication", "Scan this QR code", "Turn on"):
+        assert english not in page
+
+
+def test_wrong_codes_count_towards_the_account_lockout(
+    client, two_factor_user, password, clock
+):
+    _user, totp, _codes = two_factor_user
+    sign_in_with_password(client, password)
+    for _attempt in range(4):
+        client.post(CODE_URL, {"code": "123456"})
+        clock.advance(seconds=60)
+    sign_in_with_password(client, "wrong password")  # the fifth failure
+
+    locked = sign_in_with_password(client, password)
+
+    assert locked.status_code == 429
+    assert SESSION_KEY not in client.session
+
+
+def test_two_factor_events_are_recorded(client, two_factor_user, password, clock):
+    from accounts.models import AuthEvent
+
+    user, totp, codes = two_factor_user
+    sign_in_with_password(client, password)
+    client.post(CODE_URL, {"code": "123456"})
+    clock.advance(seconds=60)
+    client.post(CODE_URL, {"code": codes[0]})
+
+    recorded = list(
+        AuthEvent.objects.filter(user=user)
+        .order_by("created_at", "pk")
+        .values_list("event_type", flat=True)
+    )
+    assert recorded == [
+        "login",  # the set-up session of the fixture
+        "two_factor_enabled",
+        "logout",
+        "two_factor_failed",
+        "login",
+        "recovery_code_used",
+    ]
