@@ -7,7 +7,7 @@ from django.contrib.auth import SESSION_KEY
 from django.test import override_settings
 from django.urls import reverse
 
-from accounts.models import RecoveryCode
+from accounts.models import AuthEvent, RecoveryCode
 
 pytestmark = pytest.mark.django_db
 
@@ -363,7 +363,7 @@ def test_setup_page_renders_in_korean(logged_in_client):
 def test_wrong_codes_count_towards_the_account_lockout(
     client, two_factor_user, password, clock
 ):
-    _user, totp, _codes = two_factor_user
+    _user, _totp, _codes = two_factor_user
     sign_in_with_password(client, password)
     for _attempt in range(4):
         client.post(CODE_URL, {"code": "123456"})
@@ -377,9 +377,8 @@ def test_wrong_codes_count_towards_the_account_lockout(
 
 
 def test_two_factor_events_are_recorded(client, two_factor_user, password, clock):
-    from accounts.models import AuthEvent
 
-    user, totp, codes = two_factor_user
+    user, _totp, codes = two_factor_user
     sign_in_with_password(client, password)
     client.post(CODE_URL, {"code": "123456"})
     clock.advance(seconds=60)
