@@ -6,3 +6,7 @@ class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = _("Accounts")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        # Registers the deployment checks (``check --deploy``).
+        from . import checks  # noqa: F401
