@@ -41,3 +41,14 @@ def user(make_user):
 def logged_in_client(client, user):
     client.force_login(user)
     return client
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Start every test with an empty cache; with CACHE_URL on a shared Redis,
+    counters and cached sessions would otherwise leak between tests."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -120,6 +120,14 @@ class GunicornServer:
         self.__exit__()
         raise RuntimeError(f"gunicorn did not start:\n{self.log.read_text()}")
 
+    def wait_for_log(self, text: str, timeout: float = 10) -> str:
+        """The log once it holds ``text`` (gunicorn writes the access line
+        after the response is sent), or as it is after ``timeout``."""
+        deadline = time.monotonic() + timeout
+        while text not in (log := self.log.read_text()) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        return log
+
     def __exit__(self, *exc_info):
         self.process.terminate()
         try:

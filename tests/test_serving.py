@@ -121,3 +121,12 @@ def test_twenty_parallel_logins_and_dashboard_loads_on_sqlite_never_fail(server)
         results = list(pool.map(sign_in_and_load_dashboard, range(20)))
 
     assert results == [(302, 200)] * 20
+
+
+def test_access_log_keeps_reset_tokens_out(server):
+    Browser(server.port).get("/accounts/reset/MQ/cfv3xz-7a1b2c3d4e5f/")
+
+    line = '"GET /accounts/reset/MQ/[redacted]/ HTTP/1.1" 404'
+    log = server.wait_for_log(line)
+    assert line in log
+    assert "cfv3xz-7a1b2c3d4e5f" not in log
