@@ -33,6 +33,9 @@ access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
 # X-Forwarded-* from these addresses set wsgi.url_scheme; Django itself only
 # trusts them through TRUSTED_PROXY_COUNT / SECURE_PROXY_SSL_HEADER.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+# No runtime control socket (gunicornc): one less admin surface, and several
+# servers on one machine would otherwise share $HOME/.gunicorn/gunicorn.ctl.
+control_socket_disable = True
 
 
 class RedactingLogger(Logger):

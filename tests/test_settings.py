@@ -80,3 +80,15 @@ def test_production_profile_passes_check_deploy():
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_secret_key_starting_with_a_dollar_sign_is_used_as_is():
+    result = manage(
+        "check",
+        DJANGO_ENV="production",
+        SECRET_KEY="$" + REAL_KEY,
+        ALLOWED_HOSTS="auth.example.com",
+        SITE_URL="https://auth.example.com",
+    )
+
+    assert result.returncode == 0, result.stderr

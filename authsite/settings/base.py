@@ -29,7 +29,10 @@ def read_secret_key(*, required: bool) -> str:
     When ``required`` (any site with DEBUG off), refuse to start without a real
     key: Django signs sessions, password-reset links and CSRF tokens with it.
     """
-    key = env.str("SECRET_KEY", default="")
+    # Read raw: django-environ would treat a key starting with "$" (which
+    # get_random_secret_key() makes one time in 50) as a reference to
+    # another variable.
+    key = env.ENVIRON.get("SECRET_KEY", "")
     if not required:
         return key or INSECURE_SECRET_KEY
     if not key or key == INSECURE_SECRET_KEY or len(key) < 50 or len(set(key)) < 5:
