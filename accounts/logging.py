@@ -47,8 +47,11 @@ class RedactSecretsFilter(logging.Filter):
         request = getattr(record, "request", None)
         if request is not None and hasattr(request, "method"):
             record.request = f"{request.method} {redact(request.path)}"
-        if record.args:
-            record.msg = record.getMessage()
-            record.args = None
-        record.msg = redact(str(record.msg))
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):
+            # A malformed log call must not break the request that made it;
+            # the handler reports it as logging always does.
+            return True
+        record.msg, record.args = redact(message), None
         return True

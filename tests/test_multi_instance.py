@@ -15,6 +15,8 @@ from psycopg import sql
 
 from .live import Browser, GunicornServer, create_user, prepare, production_environment
 
+pytestmark = pytest.mark.live
+
 PASSWORD = "correct-horse-battery-staple"
 DEFAULT_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 DEFAULT_REDIS_URL = "rediscache://127.0.0.1:6379/1"

@@ -6,6 +6,8 @@ import pytest
 
 from .live import Browser, GunicornServer, create_user, prepare, production_environment
 
+pytestmark = pytest.mark.live
+
 PASSWORD = "correct-horse-battery-staple"
 PORT = 18431
 
