@@ -40,7 +40,7 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 # STATIC FILES
 # ------------------------------------------------------------------------------
 # WhiteNoise serves ``collectstatic`` output with hashed names (cached
-# forever by browsers) and pre-compressed gzip/Brotli variants.
+# forever by browsers) and pre-compressed gzip variants.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
