@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint format check migrations-check messages ci bench-sessions
+.PHONY: install run serve test lint format check migrations-check messages ci bench-sessions
 
 install: $(VENV)/.installed
 
@@ -19,6 +19,19 @@ $(VENV)/.installed: requirements.txt
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+## serve: the production profile under gunicorn at http://$(HOST):$(PORT)/ on this
+## machine: plain HTTP (SECURE_SSL_REDIRECT=False), a throwaway SECRET_KEY made
+## for this run, one worker so the local-memory cache stays consistent.
+## Browsers accept its Secure __Host- cookies on http://127.0.0.1 and localhost only.
+SERVE_ENV = DJANGO_ENV=production SECURE_SSL_REDIRECT=False \
+	ALLOWED_HOSTS=$(HOST),localhost SITE_URL=http://$(HOST):$(PORT) \
+	WEB_CONCURRENCY=$${WEB_CONCURRENCY:-1} \
+	SECRET_KEY="$$($(BIN)/python -c 'from django.core.management.utils import get_random_secret_key as k; print(k())')"
+serve: install
+	$(SERVE_ENV) $(BIN)/python manage.py collectstatic --noinput -v 0
+	$(SERVE_ENV) $(BIN)/python manage.py migrate --noinput
+	$(SERVE_ENV) GUNICORN_BIND=$(HOST):$(PORT) exec $(BIN)/gunicorn -c gunicorn.conf.py authsite.wsgi
 
 ## test: the whole test suite
 test: install
@@ -35,6 +48,7 @@ format: install
 ## check: the production profile passes `check --deploy` (throwaway key)
 check: install
 	DJANGO_ENV=production ALLOWED_HOSTS=auth.example.com SITE_URL=https://auth.example.com \
+	CACHE_URL=rediscache://127.0.0.1:6379/0 EMAIL_URL=smtp+tls://mail.example.com:587 \
 	SECRET_KEY="$$($(BIN)/python -c 'from django.core.management.utils import get_random_secret_key as k; print(k())')" \
 	$(BIN)/python manage.py check --deploy --fail-level WARNING
 

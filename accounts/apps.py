@@ -9,7 +9,7 @@ class AccountsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import receivers
+        from . import checks, receivers  # noqa: F401  (checks register themselves)
 
         receivers.connect()
 

@@ -117,4 +117,5 @@ def send_new_device_email(request, user) -> None:
                 reverse("accounts:end_session", args=[token])
             ),
         },
+        notice=True,
     )

@@ -6,12 +6,16 @@ them come from ``absolute_url()``, built on the configured ``SITE_URL`` and
 never on the request's ``Host`` header, which a client controls.
 """
 
+import logging
+import smtplib
 from urllib.parse import urljoin
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import translation
+
+logger = logging.getLogger(__name__)
 
 
 def absolute_url(path: str) -> str:
@@ -20,12 +24,19 @@ def absolute_url(path: str) -> str:
 
 
 def send_templated_email(
-    name: str, *, to: str, context: dict | None = None, language: str | None = None
+    name: str,
+    *,
+    to: str,
+    context: dict | None = None,
+    language: str | None = None,
+    notice: bool = False,
 ) -> None:
     """Render the ``name`` email (text and HTML parts) and send it to ``to``.
 
     ``language`` defaults to the active one, so a message triggered from a
-    Korean page is written in Korean.
+    Korean page is written in Korean. A ``notice`` (news the user did not ask
+    for, such as "your password changed") must not fail the request that
+    triggered it: if the mail server refuses it, the failure is logged.
     """
     language = language or translation.get_language()
     context = {
@@ -41,4 +52,9 @@ def send_templated_email(
         subject=" ".join(subject.split()), body=text, to=[to]
     )
     message.attach_alternative(html, "text/html")
-    message.send()
+    try:
+        message.send()
+    except (OSError, smtplib.SMTPException):
+        if not notice:
+            raise
+        logger.exception("Could not send the %s notice", name)

@@ -112,8 +112,9 @@ def email_change_confirm(*, request, user: User, new_email: str) -> bool:
         "email_changed",
         to=old_email,
         context={"user": user, "new_email": new_email},
+        notice=True,
     )
-    sender = type(user)
+    sender = user.__class__
     signals.email_changed.send(
         sender=sender,
         request=request,
@@ -136,6 +137,7 @@ def password_changed_notice(user: User) -> None:
             "user": user,
             "reset_url": absolute_url(reverse("accounts:password_reset")),
         },
+        notice=True,
     )
 
 
@@ -145,4 +147,6 @@ def user_delete(*, request, user: User) -> None:
     with transaction.atomic():
         signals.account_deleted.send(sender=user.__class__, request=request, user=user)
         user.delete()
-    send_templated_email("account_deleted", to=email, context={"username": username})
+    send_templated_email(
+        "account_deleted", to=email, context={"username": username}, notice=True
+    )

@@ -20,7 +20,9 @@ def _english_outside_requests():
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Rate-limit counters live in the cache; each test starts with none."""
+    """Start every test with an empty cache: rate-limit counters and cached
+    sessions would otherwise leak between tests (CACHE_URL may be a shared
+    Redis)."""
     cache.clear()
     yield
     cache.clear()

@@ -178,3 +178,19 @@ def test_the_email_is_sent_in_korean_from_a_korean_page(returning_user, password
 
     (message,) = mail.outbox
     assert "로그인" in message.subject
+
+
+@override_settings(
+    EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+    EMAIL_HOST="127.0.0.1",
+    EMAIL_PORT=9,  # discard port: nothing listens, the connection is refused
+    EMAIL_TIMEOUT=2,
+)
+def test_a_mail_server_that_refuses_the_notice_does_not_fail_the_sign_in(
+    returning_user, password, caplog
+):
+    response = login(Client(), password)
+
+    assert response.status_code == 302
+    assert response.url == DASHBOARD_URL
+    assert "Could not send the new_device notice" in caplog.text

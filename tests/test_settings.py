@@ -74,7 +74,21 @@ def test_production_profile_passes_check_deploy():
         SECRET_KEY=REAL_KEY,
         ALLOWED_HOSTS="auth.example.com",
         SITE_URL="https://auth.example.com",
+        CACHE_URL="rediscache://127.0.0.1:6379/0",
+        EMAIL_URL="smtp+tls://mail.example.com:587",
     )
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_secret_key_starting_with_a_dollar_sign_is_used_as_is():
+    result = manage(
+        "check",
+        DJANGO_ENV="production",
+        SECRET_KEY="$" + REAL_KEY,
+        ALLOWED_HOSTS="auth.example.com",
+        SITE_URL="https://auth.example.com",
+    )
+
+    assert result.returncode == 0, result.stderr

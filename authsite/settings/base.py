@@ -31,7 +31,10 @@ def read_secret_key(*, required: bool) -> str:
     When ``required`` (any site with DEBUG off), refuse to start without a real
     key: Django signs sessions, password-reset links and CSRF tokens with it.
     """
-    key = env.str("SECRET_KEY", default="")
+    # Read raw: django-environ would treat a key starting with "$" (which
+    # get_random_secret_key() makes one time in 50) as a reference to
+    # another variable.
+    key = env.ENVIRON.get("SECRET_KEY", "")
     if not required:
         return key or INSECURE_SECRET_KEY
     if not key or key == INSECURE_SECRET_KEY or len(key) < 50 or len(set(key)) < 5:
@@ -89,7 +92,17 @@ else:
 
 # CACHES
 # ------------------------------------------------------------------------------
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# django-environ maps redis:// and rediscache:// to django-redis when that
+# package happens to be installed; name Django's built-in backend explicitly.
+CACHE_URL = env.str("CACHE_URL", default="locmemcache://")
+CACHES = {
+    "default": env.cache_url_config(
+        CACHE_URL,
+        backend="django.core.cache.backends.redis.RedisCache"
+        if CACHE_URL.startswith(("redis", "rediss"))
+        else None,
+    )
+}
 
 # APPS
 # ------------------------------------------------------------------------------
@@ -104,11 +117,13 @@ DJANGO_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
 ]
-THIRD_PARTY_APPS = ["axes", "django_otp", "django_otp.plugins.otp_totp"]
+THIRD_PARTY_APPS = ["axes", "csp", "django_otp", "django_otp.plugins.otp_totp"]
 INSTALLED_APPS = LOCAL_APPS + DJANGO_APPS + THIRD_PARTY_APPS
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "accounts.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -117,6 +132,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.SessionExpiredMessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "accounts.middleware.PasswordCheckBusyMiddleware",
     "accounts.middleware.KnownDeviceMiddleware",
     # Last, so it sees the flag the login attempt set and can replace the
     # response with the lockout page.
@@ -159,8 +175,8 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 # next successful login.
 PASSWORD_HASHERS = [
     "accounts.hashers.Argon2PasswordHasher",
-    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
-    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "accounts.hashers.PBKDF2PasswordHasher",
+    "accounts.hashers.PBKDF2SHA1PasswordHasher",
 ]
 # Django's defaults (t=2, m=100 MiB, p=8). OWASP's lighter alternative is
 # t=2, m=19456 KiB, p=1. Changing them re-hashes each password at next login.
@@ -185,6 +201,9 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
 # SESSIONS (issue 4)
 # ------------------------------------------------------------------------------
@@ -233,7 +252,8 @@ REAUTHENTICATION_TIMEOUT = env.int("REAUTHENTICATION_TIMEOUT", default=300)
 # ------------------------------------------------------------------------------
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where collectstatic gathers the files that WhiteNoise serves.
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 
 # EMAIL
 # ------------------------------------------------------------------------------
@@ -276,6 +296,9 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
 # Successful sign-ins are in the audit trail (AuthEvent, pruned); axes' own
 # access log would be a second, never-pruned copy.
 AXES_DISABLE_ACCESS_LOG = True
+# The audit trail logs every sign-in event (logger accounts.events); axes'
+# own INFO lines would repeat them.
+AXES_VERBOSE = False
 # The signed, HttpOnly cookie that marks a browser an account signed in from.
 KNOWN_DEVICE_COOKIE_NAME = "known_device"
 KNOWN_DEVICE_COOKIE_AGE = env.int("KNOWN_DEVICE_COOKIE_AGE", default=60 * 60 * 24 * 365)
@@ -330,9 +353,72 @@ del _name
 
 # LOGGING
 # ------------------------------------------------------------------------------
+# Everything goes to stdout (the process manager keeps it). LOG_FORMAT=json
+# writes one JSON object per line, the production default. The logger
+# ``accounts.events`` carries one line per authentication event. The filter
+# on the handler redacts passwords, tokens and session keys from every line.
+LOG_FORMAT = env.str("LOG_FORMAT", default="text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact": {"()": "accounts.logging.RedactSecretsFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "datefmt": "%Y-%m-%dT%H:%M:%S%z",
+            "rename_fields": {
+                "asctime": "time",
+                "levelname": "level",
+                "name": "logger",
+            },
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": LOG_FORMAT,
+            "filters": ["redact"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        "accounts.events": {
+            "handlers": ["console"],
+            "level": "INFO",
+            "propagate": False,
+        },
+    },
 }
+
+# PRODUCTION AND SCALE-OUT (issue 5)
+# ------------------------------------------------------------------------------
+# A strict Content-Security-Policy in every profile, so a template that needs
+# inline script or style breaks in development, not in production.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'none'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "object-src": ["'none'"],
+    }
+}
+# Gunicorn worker processes per server (gunicorn reads the same variable)
+# and how many servers share the database; together they tell the checks
+# whether a process-local cache would split lockouts and rate limits.
+WEB_CONCURRENCY = env.int("WEB_CONCURRENCY", default=2)
+APP_SERVER_COUNT = env.int("APP_SERVER_COUNT", default=1)
+# At most this many password hashes are computed at once per process (each
+# Argon2 hash holds ARGON2_MEMORY_COST of memory and a core). A request that
+# waits longer than PASSWORD_CHECK_TIMEOUT seconds for a slot is answered
+# 503 with Retry-After. 0 means no limit.
+PASSWORD_CHECK_CONCURRENCY = env.int("PASSWORD_CHECK_CONCURRENCY", default=1)
+PASSWORD_CHECK_TIMEOUT = env.float("PASSWORD_CHECK_TIMEOUT", default=2.0)

@@ -5,7 +5,7 @@ are Secure and carry the ``__Host-`` prefix (OWASP ASVS 3.3.1).
 """
 
 from .base import *  # noqa: F403
-from .base import TRUSTED_PROXY_COUNT, env, read_secret_key
+from .base import LOGGING, TRUSTED_PROXY_COUNT, env, read_secret_key
 
 DEBUG = False
 SECRET_KEY = read_secret_key(required=True)
@@ -15,6 +15,8 @@ SITE_URL = env.str("SITE_URL")
 # HTTPS
 # ------------------------------------------------------------------------------
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+# Load balancers probe the health endpoint over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 # Behind a TLS-terminating proxy (TRUSTED_PROXY_COUNT > 0), trust the
 # X-Forwarded-Proto header that proxy sets.
 if TRUSTED_PROXY_COUNT:
@@ -24,8 +26,6 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool(
     "SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True
 )
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
-SECURE_REFERRER_POLICY = "same-origin"
-SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
 # COOKIES
 # ------------------------------------------------------------------------------
@@ -42,3 +42,18 @@ KNOWN_DEVICE_COOKIE_NAME = "__Host-known_device"
 # TWO-FACTOR AUTHENTICATION
 # ------------------------------------------------------------------------------
 ADMIN_REQUIRE_2FA = env.bool("ADMIN_REQUIRE_2FA", default=True)
+
+# STATIC FILES
+# ------------------------------------------------------------------------------
+# WhiteNoise serves ``collectstatic`` output with hashed names (cached
+# forever by browsers) and pre-compressed gzip variants.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+
+# LOGGING
+# ------------------------------------------------------------------------------
+LOGGING["handlers"]["console"]["formatter"] = env.str("LOG_FORMAT", default="json")

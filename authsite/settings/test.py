@@ -1,7 +1,7 @@
 """Settings for the test suite: fast hashing, in-memory mail, no .env surprises."""
 
 from .base import *  # noqa: F403
-from .base import TEMPLATES, env
+from .base import TEMPLATES
 
 DEBUG = False
 SECRET_KEY = "test-only-secret-key-that-is-long-enough-to-look-real-0123456789"
@@ -13,6 +13,8 @@ ARGON2_MEMORY_COST = 8
 ARGON2_PARALLELISM = 1
 
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 TEMPLATES[0]["OPTIONS"]["debug"] = True
 LANGUAGE_CODE = "en"
+# Serve static files from the source directories: no collectstatic needed.
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True

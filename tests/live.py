@@ -1,0 +1,210 @@
+"""Run the site under gunicorn for tests that need real processes.
+
+``GunicornServer`` starts ``gunicorn -c gunicorn.conf.py`` in the given
+settings profile and waits for ``/healthz``; ``Browser`` is a small HTTP
+client that keeps cookies itself, so it also sends ``Secure`` cookies to a
+plain-HTTP test server (a TLS proxy is simulated with ``X-Forwarded-Proto``).
+"""
+
+import http.client
+import os
+import re
+import subprocess
+import sys
+import time
+from http.cookies import SimpleCookie
+from pathlib import Path
+from urllib.parse import urlencode
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+THROWAWAY_KEY = "live-test-key-x7Qp2Lr9Zt4Vw8Ny3Km6Bh1Gd5Fs0Jc-not-for-production"
+# Variables of the test run that must not leak into a server's profile.
+SITE_VARIABLES = {
+    "DJANGO_SETTINGS_MODULE",
+    "DJANGO_ENV",
+    "DEBUG",
+    "SECRET_KEY",
+    "DATABASE_URL",
+    "CACHE_URL",
+    "WEB_CONCURRENCY",
+}
+CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def clean_environment(**overrides) -> dict[str, str]:
+    """The current environment without site settings, plus ``overrides``."""
+    env = {key: value for key, value in os.environ.items() if key not in SITE_VARIABLES}
+    env.update(DJANGO_SETTINGS_MODULE="authsite.settings", **overrides)
+    return env
+
+
+def manage(*args: str, env: dict[str, str]) -> None:
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    if result.returncode:
+        raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{result.stderr}")
+
+
+def production_environment(tmp_path: Path, **overrides) -> dict[str, str]:
+    """A production profile for 127.0.0.1 behind one simulated TLS proxy."""
+    settings = {
+        "DJANGO_ENV": "production",
+        "SECRET_KEY": THROWAWAY_KEY,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SITE_URL": "https://127.0.0.1",
+        "TRUSTED_PROXY_COUNT": "1",
+        "STATIC_ROOT": str(tmp_path / "static"),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "EMAIL_URL": "smtp://127.0.0.1:25",
+        "ARGON2_TIME_COST": "1",
+        "ARGON2_MEMORY_COST": "8192",
+        "ARGON2_PARALLELISM": "1",
+        "LOG_LEVEL": "WARNING",
+    }
+    return clean_environment(**{**settings, **overrides})
+
+
+def prepare(env: dict[str, str]) -> None:
+    """Collect static files and migrate, as ``make serve`` does."""
+    manage("collectstatic", "--noinput", env=env)
+    manage("migrate", "--noinput", env=env)
+
+
+def create_user(env, username, password):
+    manage(
+        "createsuperuser",
+        "--noinput",
+        env={
+            **env,
+            "DJANGO_SUPERUSER_USERNAME": username,
+            "DJANGO_SUPERUSER_EMAIL": f"{username}@example.com",
+            "DJANGO_SUPERUSER_PASSWORD": password,
+        },
+    )
+
+
+class GunicornServer:
+    def __init__(self, port: int, env: dict[str, str], log: Path):
+        self.port = port
+        self.env = {**env, "GUNICORN_BIND": f"127.0.0.1:{port}"}
+        self.log = log
+        self.process = None
+
+    def __enter__(self):
+        self.log_file = self.log.open("wb")
+        self.process = subprocess.Popen(
+            [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "authsite.wsgi"],
+            cwd=BASE_DIR,
+            env=self.env,
+            stdout=self.log_file,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(self.log.read_text())
+            try:
+                if Browser(self.port).get("/healthz").status == 200:
+                    return self
+            except OSError:
+                pass
+            time.sleep(0.2)
+        self.__exit__()
+        raise RuntimeError(f"gunicorn did not start:\n{self.log.read_text()}")
+
+    def wait_for_log(self, text: str, timeout: float = 10) -> str:
+        """The log once it holds ``text`` (gunicorn writes the access line
+        after the response is sent), or as it is after ``timeout``."""
+        deadline = time.monotonic() + timeout
+        while text not in (log := self.log.read_text()) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        return log
+
+    def __exit__(self, *exc_info):
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.log_file.close()
+
+
+class Response:
+    def __init__(self, raw: http.client.HTTPResponse):
+        self.status = raw.status
+        self.headers = raw.headers
+        self.body = raw.read().decode("utf-8", "replace")
+
+    def header(self, name: str) -> str | None:
+        return self.headers.get(name)
+
+    @property
+    def set_cookies(self) -> list[str]:
+        return self.headers.get_all("Set-Cookie") or []
+
+
+class Browser:
+    """Cookies, CSRF and ``X-Forwarded-Proto: https`` like a browser behind TLS."""
+
+    def __init__(self, port: int, *, https: bool = True):
+        self.port = port
+        self.https = https
+        self.cookies: dict[str, str] = {}
+
+    def request(self, method, path, body=None, headers=None) -> Response:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        all_headers = {"Host": "127.0.0.1", **(headers or {})}
+        if self.https:
+            all_headers["X-Forwarded-Proto"] = "https"
+        if self.cookies:
+            all_headers["Cookie"] = "; ".join(
+                f"{k}={v}" for k, v in self.cookies.items()
+            )
+        try:
+            connection.request(method, path, body=body, headers=all_headers)
+            response = Response(connection.getresponse())
+        finally:
+            connection.close()
+        for header in response.set_cookies:
+            for name, morsel in SimpleCookie(header).items():
+                if morsel["max-age"] == "0" or not morsel.value:
+                    self.cookies.pop(name, None)
+                else:
+                    self.cookies[name] = morsel.value
+        return response
+
+    def get(self, path, headers=None) -> Response:
+        return self.request("GET", path, headers=headers)
+
+    def post_form(self, path, data, *, csrf_from=None) -> Response:
+        """GET ``csrf_from`` (default ``path``) for a token, then POST ``data``."""
+        page = self.get(csrf_from or path)
+        token = CSRF_INPUT.search(page.body)
+        fields = {**data, "csrfmiddlewaretoken": token[1] if token else ""}
+        return self.request(
+            "POST",
+            path,
+            body=urlencode(fields),
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Referer": f"https://127.0.0.1{path}",
+                "Origin": "https://127.0.0.1",
+            },
+        )
+
+    def login(self, username, password) -> Response:
+        return self.post_form(
+            "/accounts/login/", {"username": username, "password": password}
+        )
+
+    def logout(self) -> Response:
+        return self.post_form("/accounts/logout/", {}, csrf_from="/dashboard/")

@@ -1,0 +1,56 @@
+"""``/healthz``: a probe for load balancers."""
+
+from unittest import mock
+
+import pytest
+from django.contrib.sessions.models import Session
+from django.db import OperationalError
+from django.test import override_settings
+
+pytestmark = pytest.mark.django_db
+
+UNREACHABLE_REDIS = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",
+    }
+}
+
+
+def test_healthy_site_answers_200_with_a_tiny_json_body(client):
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
+    assert "no-cache" in response["Cache-Control"]
+
+
+def test_probe_creates_no_session_and_sets_no_cookie(client):
+    response = client.get("/healthz")
+
+    assert response.cookies == {}
+    assert Session.objects.count() == 0
+
+
+def test_unreachable_cache_answers_503_without_details(client):
+    with override_settings(CACHES=UNREACHABLE_REDIS):
+        response = client.get("/healthz")
+
+    assert response.status_code == 503
+    assert response.json() == {"status": "error", "database": "ok", "cache": "error"}
+
+
+def test_failing_database_answers_503_without_details(client):
+    with mock.patch(
+        "accounts.health.connection.cursor",
+        side_effect=OperationalError("password authentication failed for user x"),
+    ):
+        response = client.get("/healthz")
+
+    assert response.status_code == 503
+    assert response.json() == {"status": "error", "database": "error", "cache": "ok"}
+    assert b"password" not in response.content
+
+
+def test_probe_accepts_only_safe_methods(client):
+    assert client.post("/healthz").status_code == 405
