@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint format check migrations-check messages ci
+.PHONY: install run test e2e bench lint format check migrations-check messages ci
 
 install: $(VENV)/.installed
 
@@ -20,9 +20,23 @@ run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-## test: the whole test suite
-test: install
+## test: the whole test suite, browser tests included (needs chromium and npm)
+test: install node_modules/.installed
 	$(BIN)/python -m pytest
+
+## e2e: only the browser tests (tests/e2e/); screenshots in test-artifacts/
+e2e: install node_modules/.installed
+	$(BIN)/python -m pytest tests/e2e
+
+# axe-core for the accessibility checks, pinned in package.json / package-lock.json
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+## bench: logins and page views against Argon2 and a bare view (needs wrk)
+bench: install
+	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
+	$(BIN)/python -m bench.run
 
 lint: install
 	$(BIN)/ruff check .
@@ -43,7 +57,7 @@ migrations-check: install
 
 ## messages: refresh the Korean catalogue from the source, then compile it
 messages: install
-	$(BIN)/python manage.py makemessages -l ko --ignore=.venv --ignore=tests --ignore=bench --no-obsolete
-	$(BIN)/python manage.py compilemessages --ignore=.venv
+	$(BIN)/python manage.py makemessages -l ko --ignore=.venv --ignore=node_modules --ignore=tests --ignore=bench --no-obsolete
+	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules
 
 ci: lint migrations-check check test
