@@ -7,7 +7,8 @@ Nothing is downloaded at run time: the browser is ``/usr/bin/chromium``
 Fixtures: ``browser`` (one Chromium for the package), ``context`` and
 ``page`` (fresh cookies per test, URLs relative to the live server, 1280 px
 wide, CSP bypassed so axe can be injected), ``screenshot(page, name)`` and
-``axe(page)``.
+``axe(page)``, ``sign_in(page, login, password)``. The live server runs in
+this process, so pytest-django's ``mailoutbox`` sees the email it sends.
 """
 
 import os
@@ -84,6 +85,19 @@ def context(browser, live_server):
 def page(context):
     """A tab whose ``goto("/path/")`` is relative to the live server."""
     return context.new_page()
+
+
+@pytest.fixture
+def sign_in():
+    """Fill in and submit the sign-in form: ``sign_in(page, "alice", password)``."""
+
+    def submit(page, login, password):
+        page.goto("/accounts/login/")
+        page.get_by_label("Username or email").fill(login)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Sign in").click()
+
+    return submit
 
 
 @pytest.fixture

@@ -11,15 +11,8 @@ DASHBOARD = re.compile(r"/dashboard/$")
 LOGIN = re.compile(r"/accounts/login/$")
 
 
-def sign_in(page, login, password):
-    page.goto("/accounts/login/")
-    page.get_by_label("Username or email").fill(login)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-
-
 def test_sign_in_by_username_reaches_dashboard_then_sign_out(
-    page, user, password, screenshot, axe
+    page, user, password, sign_in, screenshot, axe
 ):
     page.goto("/accounts/login/")
     screenshot(page, "login")
@@ -43,7 +36,7 @@ def test_sign_in_by_username_reaches_dashboard_then_sign_out(
     expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/dashboard/$"))
 
 
-def test_sign_in_by_email_in_any_case_reaches_dashboard(page, user, password):
+def test_sign_in_by_email_in_any_case_reaches_dashboard(page, user, password, sign_in):
     sign_in(page, "ALICE@Example.com", password)
 
     expect(page).to_have_url(DASHBOARD)
@@ -51,7 +44,7 @@ def test_sign_in_by_email_in_any_case_reaches_dashboard(page, user, password):
 
 
 def test_wrong_password_error_is_announced_and_tied_to_the_inputs(
-    page, user, screenshot, axe
+    page, user, sign_in, screenshot, axe
 ):
     sign_in(page, "alice", "not-the-password")
 
