@@ -326,7 +326,9 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     from django.contrib.auth import get_user_model
 
-    get_user_model().objects.create_user(USERNAME, EMAIL, PASSWORD)
+    users = get_user_model().objects
+    users.with_username(USERNAME).delete()  # left by a run on BENCH_DATABASE_URL
+    users.create_user(USERNAME, EMAIL, PASSWORD)
     from django.conf import settings
 
     results = {
