@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run serve test lint format check migrations-check messages ci bench-sessions
+.PHONY: install run serve test e2e bench bench-sessions lint format check migrations-check messages ci
 
 install: $(VENV)/.installed
 
@@ -33,9 +33,23 @@ serve: install
 	$(SERVE_ENV) $(BIN)/python manage.py migrate --noinput
 	$(SERVE_ENV) GUNICORN_BIND=$(HOST):$(PORT) exec $(BIN)/gunicorn -c gunicorn.conf.py authsite.wsgi
 
-## test: the whole test suite
-test: install
+## test: the whole test suite, browser tests included (needs chromium and npm)
+test: install node_modules/.installed
 	$(BIN)/python -m pytest
+
+## e2e: only the browser tests (tests/e2e/); screenshots in test-artifacts/
+e2e: install node_modules/.installed
+	$(BIN)/python -m pytest tests/e2e
+
+# axe-core for the accessibility checks, pinned in package.json / package-lock.json
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+## bench: logins and page views against Argon2 and a bare view (needs wrk)
+bench: install
+	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
+	$(BIN)/python -m bench.run
 
 lint: install
 	$(BIN)/ruff check .
@@ -57,8 +71,8 @@ migrations-check: install
 
 ## messages: refresh the Korean catalogue from the source, then compile it
 messages: install
-	$(BIN)/python manage.py makemessages -l ko --ignore=.venv --ignore=tests --ignore=bench --no-obsolete
-	$(BIN)/python manage.py compilemessages --ignore=.venv
+	$(BIN)/python manage.py makemessages -l ko --ignore=.venv --ignore=node_modules --ignore=tests --ignore=bench --no-obsolete
+	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules
 
 ## bench-sessions: session lookup and "my sessions" cost at 1 thousand vs 1 million rows (SQLite, a few minutes)
 bench-sessions: install

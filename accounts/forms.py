@@ -30,7 +30,26 @@ def prevents_enumeration() -> bool:
     )
 
 
-class LoginForm(auth_forms.AuthenticationForm):
+class FormErrorsDescribeFieldsMixin:
+    """Tie the form-wide errors to every input with ``aria-describedby``.
+
+    ``includes/_form_errors.html`` shows them in ``#form-errors``; a screen
+    reader then reads them with each field, as it reads a field's own errors.
+    """
+
+    form_errors_id = "form-errors"
+
+    def full_clean(self):
+        super().full_clean()
+        if self.non_field_errors():
+            for bound_field in self:
+                described_by = f"{self.form_errors_id} {bound_field.aria_describedby}"
+                bound_field.field.widget.attrs["aria-describedby"] = (
+                    described_by.strip()
+                )
+
+
+class LoginForm(FormErrorsDescribeFieldsMixin, auth_forms.AuthenticationForm):
     """Django's login form, with one field for the username or email address.
 
     Every refusal (wrong password, unknown user, inactive user) produces the

@@ -1,0 +1,556 @@
+"""``make bench``: logins and page views against their physical limits.
+
+Starts the site under gunicorn on 127.0.0.1 (production settings over plain
+HTTP, a throwaway database), then measures in one run:
+
+1. the Argon2 ceiling: wall and CPU time of one ``verify`` with the
+   configured cost, and the logins/s the machine could do at best
+   (cores / CPU seconds per verify);
+2. sign-in throughput with wrk (GET the form, POST the credentials) as a
+   fraction of that ceiling, and the SQL queries of one sign-in POST;
+3. dashboard requests/s and p50/p99 latency against a bare "hello" view
+   served by the same gunicorn;
+4. the SQL queries of one signed-in page view (and that none writes);
+5. the peak RSS of the gunicorn processes during a bounded sign-in flood.
+
+Prints a table and writes ``var/bench/latest.json``. Linux only (reads
+``/proc``); needs ``wrk`` (Debian package ``wrk``).
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import platform
+import re
+import secrets
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+OUT_DIR = BASE_DIR / "var" / "bench"
+HOST = "127.0.0.1"
+PORT = int(os.environ.get("BENCH_PORT", "8911"))
+CORES = len(os.sched_getaffinity(0))
+WORKERS = int(os.environ.get("BENCH_WORKERS", str(CORES)))
+PHASE_SECONDS = int(os.environ.get("BENCH_SECONDS", "12"))
+LOGIN_CONNECTIONS = 2 * WORKERS
+FLOOD_CONNECTIONS = 64
+PAGE_CONNECTIONS = 8
+VERIFY_ROUNDS = 15
+USERNAME = "bench"
+EMAIL = "bench@example.com"
+PASSWORD = "bench-" + secrets.token_urlsafe(16)
+LOGIN_PATH = "/accounts/login/"
+DASHBOARD_PATH = "/dashboard/"
+HELLO_PATH = "/bench/hello/"
+# Signed-in pages whose SQL queries are counted (the worst one is reported);
+# add each new page of the signed-in area here.
+SIGNED_IN_PAGES = [DASHBOARD_PATH]
+
+
+def configure_environment() -> None:
+    """Production settings over plain HTTP, with a throwaway key and database."""
+    OUT_DIR.mkdir(parents=True, exist_ok=True)
+    sqlite_path = OUT_DIR / "bench.sqlite3"
+    for path in OUT_DIR.glob("bench.sqlite3*"):
+        path.unlink()
+    os.environ.update(
+        DJANGO_SETTINGS_MODULE="bench.settings",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS=f"{HOST},testserver",
+        SITE_URL=f"http://{HOST}:{PORT}",
+        SECURE_SSL_REDIRECT="False",
+        DATABASE_URL=os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{sqlite_path}"),
+        LOG_LEVEL="WARNING",
+        BENCH_USERNAME=USERNAME,
+        BENCH_PASSWORD=PASSWORD,
+    )
+
+
+def machine() -> dict:
+    cpuinfo = Path("/proc/cpuinfo").read_text()
+    meminfo = Path("/proc/meminfo").read_text()
+    model = re.search(r"^model name\s*:\s*(.+)$", cpuinfo, re.MULTILINE)
+    mem_kib = int(re.search(r"^MemTotal:\s*(\d+)", meminfo, re.MULTILINE).group(1))
+    return {
+        "cores": CORES,
+        "cpu": model.group(1).strip() if model else platform.processor(),
+        "memory_gib": round(mem_kib / 1024**2, 1),
+        "python": platform.python_version(),
+    }
+
+
+# --- measured in this process ------------------------------------------------
+
+
+def argon2_ceiling() -> dict:
+    """Median wall and CPU time of one verify with the configured hasher."""
+    from django.contrib.auth.hashers import get_hasher
+
+    hasher = get_hasher()
+    encoded = hasher.encode(PASSWORD, hasher.salt())
+    walls, cpus = [], []
+    for _ in range(VERIFY_ROUNDS):
+        wall, cpu = time.perf_counter(), time.process_time()
+        assert hasher.verify(PASSWORD, encoded)
+        walls.append(time.perf_counter() - wall)
+        cpus.append(time.process_time() - cpu)
+    cpu = statistics.median(cpus)
+    return {
+        "hasher": hasher.algorithm,
+        "time_cost": hasher.time_cost,
+        "memory_cost_kib": hasher.memory_cost,
+        "parallelism": hasher.parallelism,
+        "verify_wall_ms": round(statistics.median(walls) * 1000, 1),
+        "verify_cpu_ms": round(cpu * 1000, 1),
+        "max_logins_per_s": round(CORES / cpu, 2),
+    }
+
+
+def count_queries() -> dict:
+    """SQL queries of one sign-in POST and of a view of each signed-in page."""
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client(enforce_csrf_checks=True, HTTP_HOST=HOST)
+    client.get(LOGIN_PATH)
+    token = client.cookies[settings.CSRF_COOKIE_NAME].value
+    data = {"username": USERNAME, "password": PASSWORD, "csrfmiddlewaretoken": token}
+    with CaptureQueriesContext(connection) as login:
+        response = client.post(LOGIN_PATH, data)
+    assert response.status_code == 302, response.status_code
+    pages = {}
+    for path in SIGNED_IN_PAGES:
+        with CaptureQueriesContext(connection) as page:
+            response = client.get(path)
+        assert response.status_code == 200, (path, response.status_code)
+        pages[path] = {
+            "queries": len(page),
+            "writes": sum(
+                not q["sql"].lstrip().upper().startswith("SELECT")
+                for q in page.captured_queries
+            ),
+        }
+    return {
+        "login_post_queries": len(login),
+        "login_post_sql": [q["sql"] for q in login.captured_queries],
+        "pages": pages,
+        "page_view_queries": max(p["queries"] for p in pages.values()),
+        "page_view_writes": max(p["writes"] for p in pages.values()),
+    }
+
+
+# --- the server ---------------------------------------------------------------
+
+
+def start_gunicorn() -> subprocess.Popen:
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    log = open(OUT_DIR / "gunicorn.log", "w")  # noqa: SIM115  (closed with the server)
+    server = subprocess.Popen(
+        [
+            str(gunicorn),
+            "authsite.wsgi:application",
+            f"--bind={HOST}:{PORT}",
+            f"--workers={WORKERS}",
+            "--worker-class=sync",
+            "--backlog=2048",
+            "--timeout=60",
+        ],
+        cwd=BASE_DIR,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    for _ in range(100):
+        try:
+            if get(HELLO_PATH)[0] == 200:
+                return server
+        except OSError:
+            pass
+        if server.poll() is not None:
+            break
+        time.sleep(0.2)
+    stop(server)
+    sys.exit(f"gunicorn did not start; see {OUT_DIR / 'gunicorn.log'}")
+
+
+def stop(server: subprocess.Popen) -> None:
+    if server.poll() is None:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+
+
+def get(path: str, cookie: str = "") -> tuple[int, dict, str]:
+    conn = http.client.HTTPConnection(HOST, PORT, timeout=10)
+    conn.request("GET", path, headers={"Cookie": cookie} if cookie else {})
+    response = conn.getresponse()
+    body = response.read().decode()
+    conn.close()
+    return response.status, response.headers, body
+
+
+def sign_in() -> tuple[str, str, str]:
+    """Sign in over HTTP; return the CSRF cookie, its token and the session cookie."""
+    _, headers, body = get(LOGIN_PATH)
+    csrf_cookie = headers["Set-Cookie"].split(";")[0]
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', body).group(1)
+    conn = http.client.HTTPConnection(HOST, PORT, timeout=10)
+    form = f"csrfmiddlewaretoken={token}&username={USERNAME}&password={PASSWORD}"
+    conn.request(
+        "POST",
+        LOGIN_PATH,
+        body=form,
+        headers={
+            "Cookie": csrf_cookie,
+            "Content-Type": "application/x-www-form-urlencoded",
+        },
+    )
+    response = conn.getresponse()
+    response.read()
+    conn.close()
+    assert response.status == 302, response.status
+    cookies = [c.split(";")[0] for c in response.headers.get_all("Set-Cookie")]
+    session = next(c for c in cookies if "sessionid=" in c)
+    return csrf_cookie, token, session
+
+
+def server_pids(master: int) -> list[int]:
+    children = Path(f"/proc/{master}/task/{master}/children").read_text()
+    return [master, *(int(pid) for pid in children.split())]
+
+
+def server_cpu_seconds(master: int) -> float:
+    """User + system CPU time used so far by the gunicorn master and workers.
+
+    Unlike throughput, CPU per request does not depend on what else the
+    machine is running, so it is also reported for each phase.
+    """
+    ticks = 0
+    for pid in server_pids(master):
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except FileNotFoundError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def wait_until_idle(master: int) -> None:
+    """Wait (at most 15 s) until the server stops using CPU."""
+    before = server_cpu_seconds(master)
+    for _ in range(75):
+        time.sleep(0.2)
+        now = server_cpu_seconds(master)
+        if now - before < 0.01:
+            return
+        before = now
+
+
+def session_count() -> int:
+    """Sessions in the database: one more for every completed sign-in."""
+    from django.contrib.sessions.models import Session
+
+    return Session.objects.count()
+
+
+class RssSampler(threading.Thread):
+    """Peak summed RSS of the gunicorn master and its workers, from /proc."""
+
+    def __init__(self, pid: int):
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.peak_kib = 0
+        self.running = True
+
+    def rss_kib(self) -> int:
+        total = 0
+        for pid in server_pids(self.pid):
+            try:
+                status = Path(f"/proc/{pid}/status").read_text()
+            except FileNotFoundError:
+                continue
+            match = re.search(r"^VmRSS:\s*(\d+)", status, re.MULTILINE)
+            total += int(match.group(1)) if match else 0
+        return total
+
+    def run(self) -> None:
+        while self.running:
+            self.peak_kib = max(self.peak_kib, self.rss_kib())
+            time.sleep(0.05)
+
+    def stop(self) -> int:
+        self.running = False
+        self.join()
+        return self.peak_kib
+
+
+# --- wrk -----------------------------------------------------------------------
+
+
+def wrk(
+    script: str,
+    path: str,
+    *,
+    connections: int,
+    threads: int,
+    seconds: int,
+    headers: dict | None = None,
+    env: dict | None = None,
+) -> dict:
+    args = [
+        "wrk",
+        f"--threads={threads}",
+        f"--connections={connections}",
+        f"--duration={seconds}s",
+        "--timeout=30s",
+        f"--script={BASE_DIR / 'bench' / script}",
+    ]
+    for name, value in (headers or {}).items():
+        args.append(f"--header={name}: {value}")
+    args.append(f"http://{HOST}:{PORT}{path}")
+    result = subprocess.run(
+        args,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, **(env or {})},
+    )
+    line = next(
+        line for line in result.stdout.splitlines() if line.startswith("BENCH_JSON ")
+    )
+    figures = json.loads(line.removeprefix("BENCH_JSON "))
+    seconds_run = figures["duration_us"] / 1e6
+    figures["per_s"] = round(
+        figures.get("logins", figures["requests"]) / seconds_run, 2
+    )
+    figures["p50_ms"] = round(figures.pop("p50_us") / 1000, 2)
+    figures["p99_ms"] = round(figures.pop("p99_us") / 1000, 2)
+    return figures
+
+
+def main() -> None:
+    if shutil.which("wrk") is None:
+        sys.exit("make bench needs wrk: apt-get install wrk")
+    configure_environment()
+    sys.path.insert(0, str(BASE_DIR))
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects
+    users.with_username(USERNAME).delete()  # left by a run on BENCH_DATABASE_URL
+    users.create_user(USERNAME, EMAIL, PASSWORD)
+    from django.conf import settings
+
+    results = {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "command": "make bench",
+        "machine": machine(),
+        "server": {
+            "gunicorn_workers": WORKERS,
+            "worker_class": "sync",
+            "database": settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1],
+            "settings": "bench.settings (production profile, plain HTTP)",
+        },
+    }
+    print(f"Argon2 ceiling ({VERIFY_ROUNDS} verifies) ...", flush=True)
+    results["argon2"] = argon2_ceiling()
+    print("Counting queries ...", flush=True)
+    results["queries"] = count_queries()
+
+    load_before = os.getloadavg()[0]
+    server = start_gunicorn()
+    try:
+        results.update(run_load(server))
+    finally:
+        stop(server)
+    # Other work on the machine lowers throughput; the load average says so.
+    results["load_average"] = {
+        "before": round(load_before, 2),
+        "after": round(os.getloadavg()[0], 2),
+    }
+    results["ratios"] = {
+        "login_vs_ceiling": round(
+            results["login"]["per_s"] / results["argon2"]["max_logins_per_s"], 3
+        ),
+        "dashboard_vs_hello": round(
+            results["dashboard"]["per_s"] / results["hello"]["per_s"], 3
+        ),
+        # The same two ratios from the server's CPU time per operation: what
+        # throughput would show on a machine with nothing else running.
+        "login_vs_ceiling_by_cpu": round(
+            results["argon2"]["verify_cpu_ms"]
+            / results["login"]["server_cpu_ms_per_op"],
+            3,
+        ),
+        "dashboard_vs_hello_by_cpu": round(
+            results["hello"]["server_cpu_ms_per_op"]
+            / results["dashboard"]["server_cpu_ms_per_op"],
+            3,
+        ),
+    }
+    OUT_DIR.mkdir(parents=True, exist_ok=True)
+    (OUT_DIR / "latest.json").write_text(json.dumps(results, indent=2) + "\n")
+    print_table(results)
+    print(f"\nWritten to {OUT_DIR.relative_to(BASE_DIR) / 'latest.json'}")
+
+
+def check_dashboard(cookie: str) -> None:
+    """Stop unless the cookie really opens the bench user's dashboard."""
+    status, _, body = get(DASHBOARD_PATH, cookie)
+    if status != 200 or USERNAME not in body:
+        sys.exit(f"the dashboard answered HTTP {status} instead of the user's page")
+
+
+def run_load(server: subprocess.Popen) -> dict:
+    seconds = PHASE_SECONDS
+    csrf_cookie, token, session = sign_in()
+    page_cookie = f"{csrf_cookie}; {session}"
+    check_dashboard(page_cookie)
+
+    def phase(script, path, **options) -> dict:
+        """Run wrk, adding the server's peak RSS and CPU time per operation.
+
+        Requests still in the workers when wrk stops are finished by them;
+        their CPU time is counted after the server is idle again, and for
+        sign-ins so are their sessions, so in-flight hashes are not charged
+        to the sign-ins wrk saw complete.
+        """
+        sampler = RssSampler(server.pid)
+        sampler.start()
+        cpu, sessions = server_cpu_seconds(server.pid), session_count()
+        figures = wrk(script, path, **options)
+        wait_until_idle(server.pid)
+        cpu = server_cpu_seconds(server.pid) - cpu
+        figures["peak_rss_mib"] = round(sampler.stop() / 1024, 1)
+        if "logins" in figures:
+            done = figures["server_logins"] = session_count() - sessions
+        else:
+            done = figures["requests"]
+        figures["server_cpu_ms_per_op"] = round(cpu * 1000 / max(done, 1), 2)
+        return figures
+
+    out = {}
+    print(f"Sign-in throughput ({seconds} s) ...", flush=True)
+    out["login"] = phase(
+        "login.lua",
+        LOGIN_PATH,
+        connections=LOGIN_CONNECTIONS,
+        threads=LOGIN_CONNECTIONS,
+        seconds=seconds,
+    )
+    print("Page views: warm-up, hello, dashboard ...", flush=True)
+    page_options = {"connections": PAGE_CONNECTIONS, "threads": 1}
+    phase(
+        "pages.lua",
+        DASHBOARD_PATH,
+        seconds=2,
+        **page_options,
+        headers={"Cookie": page_cookie},
+    )
+    out["hello"] = phase("pages.lua", HELLO_PATH, seconds=seconds, **page_options)
+    out["dashboard"] = phase(
+        "pages.lua",
+        DASHBOARD_PATH,
+        seconds=seconds,
+        **page_options,
+        headers={"Cookie": page_cookie},
+    )
+    check_dashboard(page_cookie)
+
+    print(
+        f"Sign-in flood ({FLOOD_CONNECTIONS} connections, {seconds} s) ...", flush=True
+    )
+    out["flood"] = phase(
+        "flood.lua",
+        LOGIN_PATH,
+        connections=FLOOD_CONNECTIONS,
+        threads=2,
+        seconds=seconds,
+        env={"BENCH_CSRF_COOKIE": csrf_cookie, "BENCH_CSRF_TOKEN": token},
+    )
+    return out
+
+
+def print_table(r: dict) -> None:
+    a, q, m = r["argon2"], r["queries"], r["machine"]
+    login, hello, dash, flood = r["login"], r["hello"], r["dashboard"], r["flood"]
+    rows = [
+        ("Machine", f"{m['cores']} cores, {m['cpu']}, {m['memory_gib']} GiB"),
+        (
+            "Load average",
+            f"{r['load_average']['before']} before, {r['load_average']['after']} after",
+        ),
+        (
+            "Server",
+            f"gunicorn, {r['server']['gunicorn_workers']} sync workers, "
+            f"{r['server']['database']}",
+        ),
+        (
+            "1. Argon2 verify (median)",
+            f"{a['verify_wall_ms']} ms wall, {a['verify_cpu_ms']} ms CPU",
+        ),
+        ("   ceiling (cores / CPU)", f"{a['max_logins_per_s']} logins/s"),
+        (
+            "2. Sign-in (GET + POST)",
+            f"{login['per_s']} logins/s = {r['ratios']['login_vs_ceiling']:.2f} of "
+            f"ceiling (target >= 0.95); {login['failures']} failed",
+        ),
+        (
+            "   by server CPU",
+            f"{login['server_cpu_ms_per_op']} ms per sign-in = "
+            f"{r['ratios']['login_vs_ceiling_by_cpu']:.2f} of ceiling",
+        ),
+        ("   SQL per sign-in POST", str(q["login_post_queries"])),
+        (
+            "3. Hello view",
+            f"{hello['per_s']} req/s, p50 {hello['p50_ms']} ms, "
+            f"p99 {hello['p99_ms']} ms",
+        ),
+        (
+            "   Dashboard",
+            f"{dash['per_s']} req/s, p50 {dash['p50_ms']} ms, p99 {dash['p99_ms']} ms",
+        ),
+        (
+            "   dashboard / hello",
+            f"{r['ratios']['dashboard_vs_hello']:.2f} (target >= 0.8)",
+        ),
+        (
+            "   by server CPU",
+            f"{hello['server_cpu_ms_per_op']} vs {dash['server_cpu_ms_per_op']} ms "
+            f"per request = {r['ratios']['dashboard_vs_hello_by_cpu']:.2f}",
+        ),
+        (
+            "4. SQL per page view (worst)",
+            f"{q['page_view_queries']} ({q['page_view_writes']} writes; "
+            "target <= 2 and 0)",
+        ),
+        (
+            "5. Peak RSS, sign-in flood",
+            f"{flood['peak_rss_mib']} MiB ({FLOOD_CONNECTIONS} connections, "
+            f"{flood['per_s']} logins/s, {flood['errors']} errors)",
+        ),
+    ]
+    width = max(len(name) for name, _ in rows)
+    print()
+    for name, value in rows:
+        print(f"{name:<{width}}  {value}")
+
+
+if __name__ == "__main__":
+    main()
