@@ -539,8 +539,16 @@ def test_unknown_session_store_is_refused_clearly():
 
 
 @pytest.fixture
-def cache_clock(clock):
-    """Let the local-memory cache expire entries on ``clock`` time too."""
+def cache_clock(clock, settings):
+    """Let the cache expire entries on ``clock`` time too.
+
+    Only a process-local cache can be given a fake clock (Redis expires keys
+    on its own time), so these tests use the local-memory cache whatever
+    ``CACHE_URL`` says.
+    """
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    }
     fake_time = mock.Mock(time=lambda: clock.now.timestamp())
     with (
         mock.patch("django.core.cache.backends.locmem.time", fake_time),
