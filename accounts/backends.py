@@ -1,7 +1,27 @@
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
+from . import devices, hashers
+
 UserModel = get_user_model()
+
+
+def resolve_account(request, identifier: str):
+    """Return the account (active or not) ``identifier`` names, or None.
+
+    The one lookup of a sign-in attempt: axes' key callable
+    (``accounts.lockout``), the backend below and the audit-trail receivers
+    all ask, so the answer is kept on the request and the user row is read
+    once per attempt. Without a request it is simply looked up.
+    """
+    if not identifier.strip() or "\x00" in identifier:
+        return None
+    if request is None:
+        return UserModel._default_manager.with_login(identifier).first()
+    cache = request.__dict__.setdefault("_accounts_by_identifier", {})
+    if identifier not in cache:
+        cache[identifier] = UserModel._default_manager.with_login(identifier).first()
+    return cache[identifier]
 
 
 class UsernameOrEmailBackend(ModelBackend):
@@ -16,12 +36,14 @@ class UsernameOrEmailBackend(ModelBackend):
             username = kwargs.get(UserModel.USERNAME_FIELD)
         if username is None or password is None:
             return None
-        user = UserModel._default_manager.with_login(username).first()
+        user = resolve_account(request, username)
         if user is None:
             # Run the default password hasher once to reduce the timing
             # difference between an existing and a nonexistent user (#20760).
             UserModel().set_password(password)
             return None
-        if user.check_password(password) and self.user_can_authenticate(user):
-            return user
+        known = request is not None and devices.known_device_id(request, user) is not None
+        with hashers.reserved_slot(known_device=known):
+            if user.check_password(password) and self.user_can_authenticate(user):
+                return user
         return None

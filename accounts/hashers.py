@@ -1,6 +1,7 @@
 """Password hashers: Argon2id with settings-driven cost, and a per-process cap
 on how many password hashes run at once."""
 
+import contextvars
 import threading
 from contextlib import contextmanager
 
@@ -9,7 +10,7 @@ from django.contrib.auth import hashers
 
 
 class PasswordCheckBusy(Exception):
-    """Every password-check slot of this process stayed taken too long.
+    """Every password-check slot this request may use stayed taken too long.
 
     ``accounts.middleware.PasswordCheckBusyMiddleware`` answers it with 503
     and ``Retry-After``, so a login flood is refused in seconds instead of
@@ -17,41 +18,92 @@ class PasswordCheckBusy(Exception):
     """
 
 
-_semaphores: dict[int, threading.BoundedSemaphore] = {}
-_semaphores_lock = threading.Lock()
+class _Slots:
+    """``shared`` slots for anyone plus ``reserved`` ones for known devices.
+
+    A semaphore with two kinds of permit: a check that may use the reserved
+    slots takes one of those first, so the shared ones stay for everyone else.
+    """
+
+    def __init__(self, shared: int, reserved: int):
+        self.free = {"shared": shared, "reserved": reserved}
+        self.changed = threading.Condition()
+
+    def acquire(self, *, reserved_ok: bool, timeout: float) -> str | None:
+        kinds = ("reserved", "shared") if reserved_ok else ("shared",)
+        with self.changed:
+            if not self.changed.wait_for(
+                lambda: any(self.free[kind] for kind in kinds), timeout
+            ):
+                return None
+            kind = next(kind for kind in kinds if self.free[kind])
+            self.free[kind] -= 1
+            return kind
+
+    def release(self, kind: str) -> None:
+        with self.changed:
+            self.free[kind] += 1
+            self.changed.notify_all()
+
+
+_slots: dict[tuple[int, int], _Slots] = {}
+_slots_lock = threading.Lock()
 # Whether this thread already holds a slot: PBKDF2's verify() calls encode().
 _holder = threading.local()
+# Whether the password checks running now may use the reserved slots.
+_known_device = contextvars.ContextVar("password_check_known_device", default=False)
 
 
-def _semaphore(size: int) -> threading.BoundedSemaphore:
-    # One semaphore per configured size, so changing the setting (in tests)
+def _slots_for(shared: int, reserved: int) -> _Slots:
+    # One pool per configured size, so changing the settings (in tests)
     # takes effect without restarting the process.
-    with _semaphores_lock:
-        if size not in _semaphores:
-            _semaphores[size] = threading.BoundedSemaphore(size)
-        return _semaphores[size]
+    with _slots_lock:
+        if (shared, reserved) not in _slots:
+            _slots[shared, reserved] = _Slots(shared, reserved)
+        return _slots[shared, reserved]
+
+
+@contextmanager
+def reserved_slot(*, known_device: bool):
+    """Let the password checks in this block use the reserved slots.
+
+    ``accounts.backends`` enters it with ``known_device=True`` for a browser
+    that carries the named account's known-device cookie (``accounts.devices``):
+    a returning owner then never waits behind a flood of strangers' guesses.
+    """
+    token = _known_device.set(known_device)
+    try:
+        yield
+    finally:
+        _known_device.reset(token)
 
 
 @contextmanager
 def password_check_slot():
-    """Hold one of ``PASSWORD_CHECK_CONCURRENCY`` slots while hashing.
+    """Hold one password-check slot of this process while hashing.
 
-    Waits at most ``PASSWORD_CHECK_TIMEOUT`` seconds, then raises
-    ``PasswordCheckBusy``. A limit of 0 disables the cap.
+    Anyone may take one of ``PASSWORD_CHECK_CONCURRENCY`` shared slots; inside
+    ``reserved_slot(known_device=True)`` one of ``PASSWORD_CHECK_RESERVED``
+    more is tried first. Waits at most ``PASSWORD_CHECK_TIMEOUT`` seconds,
+    then raises ``PasswordCheckBusy``. ``PASSWORD_CHECK_CONCURRENCY = 0``
+    disables the cap.
     """
     size = settings.PASSWORD_CHECK_CONCURRENCY
     if size <= 0 or getattr(_holder, "holding", False):
         yield
         return
-    semaphore = _semaphore(size)
-    if not semaphore.acquire(timeout=settings.PASSWORD_CHECK_TIMEOUT):
+    slots = _slots_for(size, settings.PASSWORD_CHECK_RESERVED)
+    kind = slots.acquire(
+        reserved_ok=_known_device.get(), timeout=settings.PASSWORD_CHECK_TIMEOUT
+    )
+    if kind is None:
         raise PasswordCheckBusy
     _holder.holding = True
     try:
         yield
     finally:
         _holder.holding = False
-        semaphore.release()
+        slots.release(kind)
 
 
 class BoundedHasherMixin:

@@ -29,13 +29,14 @@ account of their own.
 import unicodedata
 
 from axes.handlers.database import AxesDatabaseHandler
+from axes.attempts import get_cool_off_threshold
 from axes.helpers import get_cool_off
 from axes.models import AccessAttempt
-from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.shortcuts import render
 
 from . import devices
+from .backends import resolve_account
 
 DEVICE_MARK = " [device "
 # axes stores the key in a 255-character column.
@@ -48,20 +49,6 @@ def typed_identifier(request, credentials) -> str:
     if value is None and request is not None:
         value = request.POST.get("username")
     return str(value or "")
-
-
-def resolve_account(request, identifier: str):
-    """Return the active-or-not account ``identifier`` names, or None.
-
-    The answer is kept on the request: axes asks several times per attempt.
-    """
-    cache = request.__dict__.setdefault("_accounts_by_identifier", {})
-    if identifier not in cache:
-        user = None
-        if identifier.strip() and "\x00" not in identifier:
-            user = get_user_model()._default_manager.with_login(identifier).first()
-        cache[identifier] = user
-    return cache[identifier]
 
 
 def _key_and_device(request, credentials) -> tuple[str, bool]:
@@ -96,12 +83,27 @@ def lockout_parameters(request_or_attempt, credentials=None) -> list:
     return ["username", "ip_address"]
 
 
+def delete_attempts(attempts) -> int:
+    """Delete the ``attempts`` queryset; return how many rows went.
+
+    Nearly always there is nothing to delete (a sign-in without failures
+    before it), and ``QuerySet.delete()`` would still take the database's
+    write lock for an empty transaction (axes' delete signal makes it select
+    the rows first): one read decides instead.
+    """
+    if not attempts.exists():
+        return 0
+    return attempts.delete()[0]
+
+
 def reset_account(user) -> int:
     """Delete every failure counted against ``user``'s account; return how many."""
-    count, _ = AccessAttempt.objects.filter(
-        Q(username=user.username) | Q(username__startswith=user.username + DEVICE_MARK)
-    ).delete()
-    return count
+    return delete_attempts(
+        AccessAttempt.objects.filter(
+            Q(username=user.username)
+            | Q(username__startswith=user.username + DEVICE_MARK)
+        )
+    )
 
 
 def lockout_response(request, original_response=None, credentials=None):
@@ -129,3 +131,12 @@ class LockoutHandler(AxesDatabaseHandler):
     def user_logged_in(self, sender, request, user, **kwargs):
         super().user_logged_in(sender, request, user, **kwargs)
         reset_account(user)
+
+    def clean_expired_user_attempts(self, request=None, credentials=None) -> int:
+        """axes' clean-up of attempts older than the cool-off (run at every
+        sign-in and failure), without a write when none has expired."""
+        return delete_attempts(
+            AccessAttempt.objects.filter(
+                attempt_time__lte=get_cool_off_threshold(request)
+            )
+        )

@@ -15,7 +15,7 @@ from django.contrib.auth.signals import (
     user_login_failed,
 )
 
-from . import devices, lockout, signals
+from . import backends, devices, lockout, signals
 from .mixins import mark_authenticated
 from .models import AuthEvent, Session
 
@@ -41,7 +41,7 @@ def on_login_failed(sender, credentials, request=None, **kwargs):
     # Django has already masked the password in ``credentials``; only the
     # typed name is read from it, explicitly.
     identifier = lockout.typed_identifier(request, credentials)
-    user = lockout.resolve_account(request, identifier) if request else None
+    user = backends.resolve_account(request, identifier) if request else None
     second_step = (credentials or {}).get("step") == "two_factor"
     AuthEvent.objects.record(
         Type.TWO_FACTOR_FAILED if second_step else Type.LOGIN_FAILED,
@@ -90,7 +90,7 @@ def on_locked_out(sender, request, username, ip_address, **kwargs):
     identifier = lockout.typed_identifier(request, credentials)
     AuthEvent.objects.record(
         Type.LOCKOUT,
-        user=lockout.resolve_account(request, identifier),
+        user=backends.resolve_account(request, identifier),
         request=request,
         identifier=identifier[:IDENTIFIER_MAX_LENGTH],
         failures=failures,

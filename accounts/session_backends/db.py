@@ -25,7 +25,9 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.backends import db
+from django.contrib.sessions.backends.base import VALID_KEY_CHARS, CreateError
 from django.core.exceptions import SuspiciousOperation
+from django.utils.crypto import get_random_string
 from django.utils import timezone
 
 USER_AGENT_MAX_LENGTH = 512
@@ -47,6 +49,8 @@ class SessionStore(db.SessionStore):
         self._row = None
         # True when the cookie named a signed-in session that has expired.
         self.expired = False
+        # True while the key from cycle_key() has no row yet.
+        self._key_unsaved = False
 
     @property
     def public_id(self):
@@ -76,6 +80,38 @@ class SessionStore(db.SessionStore):
             return None
         self._row = row
         return row
+
+    def cycle_key(self):
+        """Give the session a new key, whose row is written by the next save.
+
+        Django's ``cycle_key()`` (at every sign-in) checks that a new key is
+        unused, INSERTs the row at once, and the session middleware then
+        UPDATEs it with the signed-in data: three statements and two write
+        transactions. Here the response's save INSERTs the row once. The row
+        object is built now, so its public id is known at once (the new-device
+        email names it). A random 32-character key does not collide in
+        practice; should it, the INSERT fails and ``save()`` takes another.
+        """
+        data = self._session
+        key = self.session_key
+        self._session_key = get_random_string(32, VALID_KEY_CHARS)
+        self._key_unsaved = True
+        self._session_cache = data
+        self.modified = True
+        self.create_model_instance(data)
+        if key:
+            self.delete(key)
+
+    def save(self, must_create=False):
+        if not self._key_unsaved:
+            return super().save(must_create=must_create)
+        self._key_unsaved = False
+        try:
+            return super().save(must_create=True)
+        except CreateError:
+            # The key is taken after all: create() picks an unused one.
+            self._session_key = None
+            return super().save()
 
     async def _aget_session_from_db(self):
         return await sync_to_async(self._get_session_from_db)()

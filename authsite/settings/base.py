@@ -86,9 +86,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         ),
         "transaction_mode": "IMMEDIATE",
     }
-else:
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Connections are kept between requests (each server thread has its own), so
+# a request does not pay for a new connection and, on SQLite, for re-running
+# the PRAGMAs above. Health checks replace a connection the database dropped.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 # CACHES
 # ------------------------------------------------------------------------------
@@ -422,3 +424,7 @@ APP_SERVER_COUNT = env.int("APP_SERVER_COUNT", default=1)
 # 503 with Retry-After. 0 means no limit.
 PASSWORD_CHECK_CONCURRENCY = env.int("PASSWORD_CHECK_CONCURRENCY", default=1)
 PASSWORD_CHECK_TIMEOUT = env.float("PASSWORD_CHECK_TIMEOUT", default=2.0)
+# Besides those, this many slots per process only for sign-ins from a browser
+# that carries the account's known-device cookie, so a flood of strangers'
+# guesses never makes a returning owner wait (accounts/hashers.py).
+PASSWORD_CHECK_RESERVED = env.int("PASSWORD_CHECK_RESERVED", default=1)
