@@ -42,8 +42,8 @@ class UsernameOrEmailBackend(ModelBackend):
             # difference between an existing and a nonexistent user (#20760).
             UserModel().set_password(password)
             return None
-        known = request is not None and devices.known_device_id(request, user) is not None
-        with hashers.reserved_slot(known_device=known):
+        known = devices.known_device_id(request, user) if request else None
+        with hashers.reserved_slot(known_device=known is not None):
             if user.check_password(password) and self.user_can_authenticate(user):
                 return user
         return None

@@ -27,8 +27,8 @@ from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.backends import db
 from django.contrib.sessions.backends.base import VALID_KEY_CHARS, CreateError
 from django.core.exceptions import SuspiciousOperation
-from django.utils.crypto import get_random_string
 from django.utils import timezone
+from django.utils.crypto import get_random_string
 
 USER_AGENT_MAX_LENGTH = 512
 

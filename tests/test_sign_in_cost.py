@@ -1,0 +1,108 @@
+"""What one sign-in costs the database: each row read or written once."""
+
+from unittest import mock
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from accounts.models import Session
+
+pytestmark = pytest.mark.django_db
+
+LOGIN_URL = reverse("accounts:login")
+LOGOUT_URL = reverse("accounts:logout")
+# The reads and writes of a sign-in without failures before it: the account,
+# axes' failure count (per device), two-factor status, axes' two clean-up
+# checks, the audit-trail event, last_login and the session row.
+KNOWN_DEVICE_SIGN_IN_STATEMENTS = 8
+
+
+def sign_in(client, password):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(LOGIN_URL, {"username": "alice", "password": password})
+    assert response.status_code == 302
+    # Transaction control (BEGIN/COMMIT on SQLite) is not a statement here.
+    return [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].split()[0].upper() not in {"BEGIN", "COMMIT", "SAVEPOINT"}
+        and not q["sql"].upper().startswith("RELEASE SAVEPOINT")
+    ]
+
+
+def on_table(statements, verb, table):
+    return [
+        sql
+        for sql in statements
+        if sql.upper().startswith(verb) and f'"{table}"' in sql.split("WHERE")[0]
+    ]
+
+
+def test_sign_in_reads_the_account_once(user, password):
+    statements = sign_in(Client(), password)
+
+    assert len(on_table(statements, "SELECT", "accounts_user")) == 1
+
+
+def test_sign_in_writes_the_session_row_once(user, password):
+    statements = sign_in(Client(), password)
+
+    assert len(on_table(statements, "INSERT", "accounts_session")) == 1
+    assert on_table(statements, "UPDATE", "accounts_session") == []
+    assert on_table(statements, "SELECT", "accounts_session") == []
+
+
+def test_sign_in_without_failures_writes_nothing_to_the_lockout_table(user, password):
+    statements = sign_in(Client(), password)
+
+    for verb in ("INSERT", "UPDATE", "DELETE"):
+        assert on_table(statements, verb, "axes_accessattempt") == []
+
+
+def test_sign_in_from_a_known_device_needs_few_statements(user, password):
+    browser = Client()
+    sign_in(browser, password)
+    browser.post(LOGOUT_URL)
+
+    statements = sign_in(browser, password)
+
+    assert len(statements) <= KNOWN_DEVICE_SIGN_IN_STATEMENTS, statements
+
+
+def test_sign_in_after_failures_still_clears_the_account_count(user, password):
+    browser = Client()
+    browser.post(LOGIN_URL, {"username": "alice", "password": "wrong"})
+
+    statements = sign_in(browser, password)
+
+    assert len(on_table(statements, "DELETE", "axes_accessattempt")) == 1
+
+
+def test_the_new_session_row_is_the_one_the_cookie_names(user, password):
+    browser = Client()
+    sign_in(browser, password)
+
+    row = Session.objects.get()
+    assert browser.cookies["sessionid"].value == row.session_key
+    assert row.user == user
+    assert browser.get(reverse("accounts:dashboard")).status_code == 200
+
+
+def test_a_new_key_that_is_already_taken_is_replaced(user, password):
+    taken = Client()
+    sign_in(taken, password)
+    taken_key = taken.cookies["sessionid"].value
+
+    with mock.patch(
+        "accounts.session_backends.db.get_random_string", return_value=taken_key
+    ):
+        browser = Client()
+        sign_in(browser, password)
+
+    assert browser.cookies["sessionid"].value != taken_key
+    assert Session.objects.count() == 2
+    assert browser.get(reverse("accounts:dashboard")).status_code == 200
+    assert taken.get(reverse("accounts:dashboard")).status_code == 200
