@@ -82,10 +82,13 @@ def reserved_slot(*, known_device: bool):
 def password_check_slot():
     """Hold one password-check slot of this process while hashing.
 
-    Anyone may take one of ``PASSWORD_CHECK_CONCURRENCY`` shared slots; inside
-    ``reserved_slot(known_device=True)`` one of ``PASSWORD_CHECK_RESERVED``
-    more is tried first. Waits at most ``PASSWORD_CHECK_TIMEOUT`` seconds,
-    then raises ``PasswordCheckBusy``. ``PASSWORD_CHECK_CONCURRENCY = 0``
+    Anyone may take one of ``PASSWORD_CHECK_CONCURRENCY`` shared slots,
+    waiting at most ``PASSWORD_CHECK_STRANGER_TIMEOUT`` seconds (default 0:
+    a flood of guesses gets an immediate 503 instead of holding the server's
+    threads). Inside ``reserved_slot(known_device=True)`` one of
+    ``PASSWORD_CHECK_RESERVED`` more is tried first, and the check waits up
+    to ``PASSWORD_CHECK_TIMEOUT`` seconds for either kind. When the wait is
+    over, ``PasswordCheckBusy`` is raised. ``PASSWORD_CHECK_CONCURRENCY = 0``
     disables the cap.
     """
     size = settings.PASSWORD_CHECK_CONCURRENCY
@@ -93,8 +96,12 @@ def password_check_slot():
         yield
         return
     slots = _slots_for(size, settings.PASSWORD_CHECK_RESERVED)
+    known_device = _known_device.get()
     kind = slots.acquire(
-        reserved_ok=_known_device.get(), timeout=settings.PASSWORD_CHECK_TIMEOUT
+        reserved_ok=known_device,
+        timeout=settings.PASSWORD_CHECK_TIMEOUT
+        if known_device
+        else settings.PASSWORD_CHECK_STRANGER_TIMEOUT,
     )
     if kind is None:
         raise PasswordCheckBusy

@@ -1,10 +1,13 @@
--- wrk script: the whole sign-in, as a browser does it. Each connection GETs
--- the login page (CSRF cookie and token), then POSTs the credentials, then
--- starts over without cookies. State is per thread, so run it with as many
--- threads as connections (-t N -c N).
+-- wrk script: the whole sign-in, as a returning user's browser does it. Each
+-- connection GETs the login page (CSRF cookie and token), then POSTs the
+-- credentials, then starts over with no cookie but the known-device one
+-- (BENCH_DEVICE_COOKIE, from an earlier sign-in), as after signing out.
+-- State is per thread, so run it with as many threads as connections
+-- (-t N -c N).
 local username = os.getenv("BENCH_USERNAME")
 local password = os.getenv("BENCH_PASSWORD")
 local path = "/accounts/login/"
+local device = os.getenv("BENCH_DEVICE_COOKIE")
 local posting = false
 local cookie, token
 logins, failures = 0, 0 -- globals, read by done() through thread:get()
@@ -22,13 +25,13 @@ end
 
 function request()
   if not posting then
-    return wrk.format("GET", path)
+    return wrk.format("GET", path, {["Cookie"] = device})
   end
   local body = "csrfmiddlewaretoken=" .. quote(token)
     .. "&username=" .. quote(username) .. "&password=" .. quote(password)
   return wrk.format("POST", path, {
     ["Content-Type"] = "application/x-www-form-urlencoded",
-    ["Cookie"] = cookie,
+    ["Cookie"] = cookie .. "; " .. device,
   }, body)
 end
 

@@ -19,6 +19,7 @@ LOGOUT_URL = reverse("accounts:logout")
 ONE_SLOT_NO_WAIT = {
     "PASSWORD_CHECK_CONCURRENCY": 1,
     "PASSWORD_CHECK_RESERVED": 1,
+    "PASSWORD_CHECK_STRANGER_TIMEOUT": 0,
     "PASSWORD_CHECK_TIMEOUT": 0,
 }
 
@@ -110,11 +111,35 @@ def test_pbkdf2_hash_needs_only_one_slot_even_though_verify_calls_encode():
 def test_a_waiting_check_gets_the_slot_when_it_frees_up_in_time():
     encoded = make_password("secret-one-two")
     results = []
-    with override_settings(PASSWORD_CHECK_CONCURRENCY=1, PASSWORD_CHECK_TIMEOUT=10):
+    with override_settings(
+        PASSWORD_CHECK_CONCURRENCY=1, PASSWORD_CHECK_STRANGER_TIMEOUT=10
+    ):
         with password_check_slot():
             waiter = threading.Thread(
                 target=lambda: results.append(check_password("secret-one-two", encoded))
             )
+            waiter.start()
+        waiter.join()
+
+    assert results == [True]
+
+
+def test_a_known_device_waits_for_a_slot_up_to_its_own_timeout():
+    encoded = make_password("secret-one-two")
+    results = []
+
+    def known_device_check():
+        with reserved_slot(known_device=True):
+            results.append(check_password("secret-one-two", encoded))
+
+    waits = {
+        **ONE_SLOT_NO_WAIT,
+        "PASSWORD_CHECK_RESERVED": 0,
+        "PASSWORD_CHECK_TIMEOUT": 10,
+    }
+    with override_settings(**waits):
+        with password_check_slot():
+            waiter = threading.Thread(target=known_device_check)
             waiter.start()
         waiter.join()
 
