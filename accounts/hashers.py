@@ -3,6 +3,7 @@ on how many password hashes run at once."""
 
 import contextvars
 import threading
+import time
 from contextlib import contextmanager
 
 from django.conf import settings
@@ -22,19 +23,29 @@ class _Slots:
     """``shared`` slots for anyone plus ``reserved`` ones for known devices.
 
     A semaphore with two kinds of permit: a check that may use the reserved
-    slots takes one of those first, so the shared ones stay for everyone else.
+    slots takes one of those first, so the shared ones stay for everyone
+    else. Strangers wait for a shared slot only while none of them has been
+    refused for a full ``timeout``: once one was (the process is flooded),
+    the next are refused at once, so waiting guesses cannot hold every
+    server thread while the owner's requests queue behind them. An ordinary
+    burst of sign-ins, which never waits that long, still queues briefly.
     """
 
     def __init__(self, shared: int, reserved: int):
         self.free = {"shared": shared, "reserved": reserved}
         self.changed = threading.Condition()
+        self.stranger_refused_at = -float("inf")
 
     def acquire(self, *, reserved_ok: bool, timeout: float) -> str | None:
         kinds = ("reserved", "shared") if reserved_ok else ("shared",)
         with self.changed:
+            flooded = time.monotonic() - self.stranger_refused_at < timeout
             if not self.changed.wait_for(
-                lambda: any(self.free[kind] for kind in kinds), timeout
+                lambda: any(self.free[kind] for kind in kinds),
+                0 if flooded and not reserved_ok else timeout,
             ):
+                if not reserved_ok:
+                    self.stranger_refused_at = time.monotonic()
                 return None
             kind = next(kind for kind in kinds if self.free[kind])
             self.free[kind] -= 1
@@ -46,7 +57,7 @@ class _Slots:
             self.changed.notify_all()
 
 
-_slots: dict[tuple[int, int], _Slots] = {}
+_slots: dict[tuple[int, int, float], _Slots] = {}
 _slots_lock = threading.Lock()
 # Whether this thread already holds a slot: PBKDF2's verify() calls encode().
 _holder = threading.local()
@@ -54,13 +65,14 @@ _holder = threading.local()
 _known_device = contextvars.ContextVar("password_check_known_device", default=False)
 
 
-def _slots_for(shared: int, reserved: int) -> _Slots:
-    # One pool per configured size, so changing the settings (in tests)
-    # takes effect without restarting the process.
+def _slots_for(shared: int, reserved: int, timeout: float) -> _Slots:
+    # One pool per configuration, so changing the settings (in tests) takes
+    # effect without restarting the process.
+    key = (shared, reserved, timeout)
     with _slots_lock:
-        if (shared, reserved) not in _slots:
-            _slots[shared, reserved] = _Slots(shared, reserved)
-        return _slots[shared, reserved]
+        if key not in _slots:
+            _slots[key] = _Slots(shared, reserved)
+        return _slots[key]
 
 
 @contextmanager
@@ -82,27 +94,20 @@ def reserved_slot(*, known_device: bool):
 def password_check_slot():
     """Hold one password-check slot of this process while hashing.
 
-    Anyone may take one of ``PASSWORD_CHECK_CONCURRENCY`` shared slots,
-    waiting at most ``PASSWORD_CHECK_STRANGER_TIMEOUT`` seconds (default 0:
-    a flood of guesses gets an immediate 503 instead of holding the server's
-    threads). Inside ``reserved_slot(known_device=True)`` one of
-    ``PASSWORD_CHECK_RESERVED`` more is tried first, and the check waits up
-    to ``PASSWORD_CHECK_TIMEOUT`` seconds for either kind. When the wait is
-    over, ``PasswordCheckBusy`` is raised. ``PASSWORD_CHECK_CONCURRENCY = 0``
-    disables the cap.
+    Anyone may take one of ``PASSWORD_CHECK_CONCURRENCY`` shared slots;
+    inside ``reserved_slot(known_device=True)`` one of
+    ``PASSWORD_CHECK_RESERVED`` more is tried first. A check waits at most
+    ``PASSWORD_CHECK_TIMEOUT`` seconds (a stranger's not at all while the
+    process is flooded, see ``_Slots``), then raises ``PasswordCheckBusy``.
+    ``PASSWORD_CHECK_CONCURRENCY = 0`` disables the cap.
     """
     size = settings.PASSWORD_CHECK_CONCURRENCY
     if size <= 0 or getattr(_holder, "holding", False):
         yield
         return
-    slots = _slots_for(size, settings.PASSWORD_CHECK_RESERVED)
-    known_device = _known_device.get()
-    kind = slots.acquire(
-        reserved_ok=known_device,
-        timeout=settings.PASSWORD_CHECK_TIMEOUT
-        if known_device
-        else settings.PASSWORD_CHECK_STRANGER_TIMEOUT,
-    )
+    timeout = settings.PASSWORD_CHECK_TIMEOUT
+    slots = _slots_for(size, settings.PASSWORD_CHECK_RESERVED, timeout)
+    kind = slots.acquire(reserved_ok=_known_device.get(), timeout=timeout)
     if kind is None:
         raise PasswordCheckBusy
     _holder.holding = True

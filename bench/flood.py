@@ -210,7 +210,6 @@ def main() -> None:
     parser.add_argument("--threads", default="4")
     parser.add_argument("--password-check-concurrency", default="1")
     parser.add_argument("--password-check-reserved", default="1")
-    parser.add_argument("--password-check-stranger-timeout", default="0")
     parser.add_argument("--password-check-timeout", default="2")
     parser.add_argument("--argon2-memory-cost", default="102400")
     parser.add_argument("--argon2-time-cost", default="2")
@@ -222,7 +221,6 @@ def main() -> None:
         "GUNICORN_THREADS": args.threads,
         "PASSWORD_CHECK_CONCURRENCY": args.password_check_concurrency,
         "PASSWORD_CHECK_RESERVED": args.password_check_reserved,
-        "PASSWORD_CHECK_STRANGER_TIMEOUT": args.password_check_stranger_timeout,
         "PASSWORD_CHECK_TIMEOUT": args.password_check_timeout,
         "ARGON2_MEMORY_COST": args.argon2_memory_cost,
         "ARGON2_TIME_COST": args.argon2_time_cost,

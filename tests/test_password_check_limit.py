@@ -19,7 +19,6 @@ LOGOUT_URL = reverse("accounts:logout")
 ONE_SLOT_NO_WAIT = {
     "PASSWORD_CHECK_CONCURRENCY": 1,
     "PASSWORD_CHECK_RESERVED": 1,
-    "PASSWORD_CHECK_STRANGER_TIMEOUT": 0,
     "PASSWORD_CHECK_TIMEOUT": 0,
 }
 
@@ -111,9 +110,7 @@ def test_pbkdf2_hash_needs_only_one_slot_even_though_verify_calls_encode():
 def test_a_waiting_check_gets_the_slot_when_it_frees_up_in_time():
     encoded = make_password("secret-one-two")
     results = []
-    with override_settings(
-        PASSWORD_CHECK_CONCURRENCY=1, PASSWORD_CHECK_STRANGER_TIMEOUT=10
-    ):
+    with override_settings(PASSWORD_CHECK_CONCURRENCY=1, PASSWORD_CHECK_TIMEOUT=10):
         with password_check_slot():
             waiter = threading.Thread(
                 target=lambda: results.append(check_password("secret-one-two", encoded))
@@ -227,3 +224,28 @@ def test_strangers_never_take_a_reserved_slot(user, password):
         response = Client().post(LOGIN_URL, {"username": "alice", "password": password})
 
     assert response.status_code == 503
+
+
+def test_once_a_stranger_was_refused_the_next_ones_do_not_wait(user, password):
+    """In a flood, waiting guesses would hold every server thread."""
+    release = threading.Event()
+    taken = threading.Event()
+
+    def hold():
+        with password_check_slot():
+            taken.set()
+            release.wait(10)
+
+    with override_settings(**{**ONE_SLOT_NO_WAIT, "PASSWORD_CHECK_TIMEOUT": 0.5}):
+        holder = threading.Thread(target=hold)
+        holder.start()
+        taken.wait(10)
+        first = Client().post(LOGIN_URL, {"username": "alice", "password": password})
+        # The slot frees up soon, well within the timeout: a stranger that
+        # waited would get it.
+        threading.Timer(0.1, release.set).start()
+        second = Client().post(LOGIN_URL, {"username": "alice", "password": password})
+        holder.join()
+
+    assert first.status_code == 503
+    assert second.status_code == 503

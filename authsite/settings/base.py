@@ -419,16 +419,13 @@ CONTENT_SECURITY_POLICY = {
 WEB_CONCURRENCY = env.int("WEB_CONCURRENCY", default=2)
 APP_SERVER_COUNT = env.int("APP_SERVER_COUNT", default=1)
 # At most this many password hashes are computed at once per process (each
-# Argon2 hash holds ARGON2_MEMORY_COST of memory and a core). A check that
-# finds them all busy waits PASSWORD_CHECK_STRANGER_TIMEOUT seconds (0: none,
-# so a flood of guesses cannot hold the server's threads), then is answered
-# 503 with Retry-After. 0 means no limit. A sign-in from a browser carrying
-# the account's known-device cookie may also use PASSWORD_CHECK_RESERVED more
-# slots and waits up to PASSWORD_CHECK_TIMEOUT seconds, so a flood of
-# strangers' guesses never locks a returning owner out (accounts/hashers.py).
+# Argon2 hash holds ARGON2_MEMORY_COST of memory and a core). A request that
+# waits longer than PASSWORD_CHECK_TIMEOUT seconds for a slot is answered
+# 503 with Retry-After; once one was, others stop waiting while the flood
+# lasts. 0 means no limit. A sign-in from a browser carrying the account's
+# known-device cookie may also use PASSWORD_CHECK_RESERVED more slots, so a
+# flood of strangers' guesses never locks a returning owner out
+# (accounts/hashers.py).
 PASSWORD_CHECK_CONCURRENCY = env.int("PASSWORD_CHECK_CONCURRENCY", default=1)
-PASSWORD_CHECK_STRANGER_TIMEOUT = env.float(
-    "PASSWORD_CHECK_STRANGER_TIMEOUT", default=0.0
-)
 PASSWORD_CHECK_TIMEOUT = env.float("PASSWORD_CHECK_TIMEOUT", default=2.0)
 PASSWORD_CHECK_RESERVED = env.int("PASSWORD_CHECK_RESERVED", default=1)
