@@ -24,26 +24,44 @@ class _Slots:
 
     A semaphore with two kinds of permit: a check that may use the reserved
     slots takes one of those first, so the shared ones stay for everyone
-    else. Strangers wait for a shared slot only while none of them has been
-    refused for a full ``timeout``: once one was (the process is flooded),
-    the next are refused at once, so waiting guesses cannot hold every
-    server thread while the owner's requests queue behind them. An ordinary
-    burst of sign-ins, which never waits that long, still queues briefly.
+    else. Strangers stop waiting for a shared slot while the process is
+    flooded, that is once strangers have been waiting without a break for a
+    whole ``timeout``, or one was refused less than a ``timeout`` ago: they
+    are refused at once, so waiting guesses cannot hold every server thread
+    while the owner's requests queue behind them. An ordinary burst of
+    sign-ins, whose queue empties sooner, still waits its turn.
     """
 
     def __init__(self, shared: int, reserved: int):
         self.free = {"shared": shared, "reserved": reserved}
         self.changed = threading.Condition()
+        self.strangers_waiting = 0
+        self.strangers_waiting_since = 0.0
         self.stranger_refused_at = -float("inf")
+
+    def _flooded(self, now: float, timeout: float) -> bool:
+        return now - self.stranger_refused_at < timeout or (
+            self.strangers_waiting > 0 and now - self.strangers_waiting_since >= timeout
+        )
 
     def acquire(self, *, reserved_ok: bool, timeout: float) -> str | None:
         kinds = ("reserved", "shared") if reserved_ok else ("shared",)
         with self.changed:
-            flooded = time.monotonic() - self.stranger_refused_at < timeout
-            if not self.changed.wait_for(
-                lambda: any(self.free[kind] for kind in kinds),
-                0 if flooded and not reserved_ok else timeout,
-            ):
+            now = time.monotonic()
+            if not reserved_ok and self._flooded(now, timeout):
+                timeout = 0
+            if not reserved_ok:
+                if not self.strangers_waiting:
+                    self.strangers_waiting_since = now
+                self.strangers_waiting += 1
+            try:
+                got = self.changed.wait_for(
+                    lambda: any(self.free[kind] for kind in kinds), timeout
+                )
+            finally:
+                if not reserved_ok:
+                    self.strangers_waiting -= 1
+            if not got:
                 if not reserved_ok:
                     self.stranger_refused_at = time.monotonic()
                 return None
