@@ -5,16 +5,13 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from .pages import field, header
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 DASHBOARD = re.compile(r"/dashboard/$")
 SIGNED_OUT = re.compile(r"/accounts/login/(\?next=.*)?$")
 NEW_PASSWORD = "a-fresh-passphrase-for-bob"
-
-
-def field(page, label):
-    """The input labelled exactly ``label`` (Django's labels end in a colon)."""
-    return page.get_by_label(re.compile(rf"^{re.escape(label)}:?$"))
 
 
 def fill_sign_up_form(page):
@@ -83,8 +80,7 @@ def test_sign_up_confirm_sign_in_and_end_another_session(
     expect(other.get_by_role("heading", level=1)).to_have_text("Sign in")
     check_page(other, "session-ended-elsewhere")
 
-    header = page.get_by_role("navigation", name="Account")
-    header.get_by_role("button", name="Sign out").click()
+    header(page).get_by_role("button", name="Sign out").click()
     expect(page).to_have_url(SIGNED_OUT)
     expect(page.get_by_role("status")).to_have_text("You have been signed out.")
     page.goto("/dashboard/")
