@@ -8,8 +8,9 @@ Fixtures: ``browser`` (one Chromium for the package), ``context`` and
 ``page`` (fresh cookies per test, URLs relative to the live server, 1280 px
 wide, CSP bypassed so axe can be injected), ``new_context()`` (one more such
 context: a second browser), ``screenshot(page, name)`` and ``axe(page)``,
-``check_page(page, name)`` (both), ``sign_in(page, login, password)``. The live server runs in
-this process, so pytest-django's ``mailoutbox`` sees the email it sends.
+``check_page(page, name)`` (both), ``sign_in(page, login, password)``. The
+live server runs in this process, so pytest-django's ``mailoutbox`` sees the
+email it sends, and the ``clock`` fixture moves the server's time too.
 """
 
 import os

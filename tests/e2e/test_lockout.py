@@ -1,4 +1,4 @@
-"""The sign-in lockout in a real browser: strangers wait, the owner's browser does not."""
+"""The sign-in lockout in a real browser: strangers wait, the owner does not."""
 
 import re
 
@@ -18,8 +18,9 @@ def submit_sign_in(page, password):
     page.get_by_label("Username or email").fill("alice")
     page.get_by_label("Password").fill(password)
     with page.expect_response(
-        lambda response: LOGIN.search(response.url)
-        and response.request.method == "POST"
+        lambda response: (
+            LOGIN.search(response.url) and response.request.method == "POST"
+        )
     ) as posted:
         page.get_by_role("button", name="Sign in").click()
     return posted.value

@@ -52,9 +52,7 @@ def test_reset_link_sets_a_new_password_and_retires_the_old_one(
 
     sign_in(page, "alice", password)
     expect(page).to_have_url(re.compile(r"/accounts/login/$"))
-    expect(page.get_by_role("alert")).to_contain_text(
-        "Please enter a correct username"
-    )
+    expect(page.get_by_role("alert")).to_contain_text("Please enter a correct username")
 
     sign_in(page, "alice", NEW_PASSWORD)
     expect(page).to_have_url(re.compile(r"/dashboard/$"))

@@ -44,7 +44,9 @@ def test_sign_up_confirm_sign_in_and_end_another_session(
     [message] = mailoutbox
     assert message.to == ["bob@example.com"]
     page.goto(link_in_mail(message, "/accounts/verify-email/"))
-    expect(page.get_by_text("Confirm that bob@example.com is your email")).to_be_visible()
+    expect(
+        page.get_by_text("Confirm that bob@example.com is your email")
+    ).to_be_visible()
     check_page(page, "verify-email")
     page.get_by_role("button", name="Confirm").click()
 
