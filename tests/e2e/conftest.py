@@ -161,6 +161,8 @@ def check_page(screenshot, axe):
     """Screenshot the page at both widths, then check it with axe-core."""
 
     def check(page, name):
+        # After a click, the assertions may pass before the page has loaded.
+        page.wait_for_load_state()
         screenshot(page, name)
         axe(page)
 

@@ -31,6 +31,9 @@ def test_two_factor_setup_then_sign_in_with_a_recovery_code_and_an_app_code(
 
     page.get_by_role("link", name="Set up two-factor authentication").click()
     expect(page.locator(".qr svg")).to_be_visible()
+    expect(page.get_by_role("link", name="Two-factor")).to_have_attribute(
+        "aria-current", "page"
+    )
     check_page(page, "two-factor-setup")
     secret = page.locator("code.secret").inner_text()
     app = pyotp.TOTP(re.sub(r"\s", "", secret))
