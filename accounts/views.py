@@ -34,7 +34,6 @@ from django_otp.util import random_hex
 
 from . import devices, services, signals, twofactor
 from .forms import (
-    AccountDeleteForm,
     LoginForm,
     PasswordResetForm,
     ProfileForm,
@@ -332,15 +331,19 @@ class EmailChangeConfirmView(LoginRequiredMixin, LinkInvalidMixin, TemplateView)
 
 
 @method_decorator(sensitive_post_parameters(), name="dispatch")
-class AccountDeleteView(RecentAuthenticationRequiredMixin, FormView):
-    """Delete the account for good, after the password is confirmed."""
+class AccountDeleteView(LoginRequiredMixin, FormView):
+    """Delete the account for good, after the password (and code) is confirmed."""
 
-    form_class = AccountDeleteForm
+    form_class = ReauthenticationForm
     template_name = "accounts/account_delete.html"
     success_url = reverse_lazy("accounts:login")
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "user": self.request.user}
+        return {
+            **super().get_form_kwargs(),
+            "user": self.request.user,
+            "request": self.request,
+        }
 
     def form_valid(self, form):
         user = self.request.user
@@ -524,18 +527,14 @@ class ReauthenticateView(LoginRequiredMixin, RedirectURLMixin, FormView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "user": self.request.user}
+        return {
+            **super().get_form_kwargs(),
+            "user": self.request.user,
+            "request": self.request,
+        }
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(next=self.get_redirect_url(), **kwargs)
-
-    def form_invalid(self, form):
-        user_login_failed.send(
-            sender=__name__,
-            credentials={"username": self.request.user.get_username()},
-            request=self.request,
-        )
-        return super().form_invalid(form)
 
     def form_valid(self, form):
         mark_authenticated(self.request)
