@@ -323,7 +323,8 @@ class TwoFactorSetupForm(forms.Form):
             user=self.user, key=self.key, name=gettext("Authenticator app")
         )
         totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
-        if not code.isdigit() or not totp.verify(int(code), device.tolerance):
+        valid = code.isascii() and code.isdigit()
+        if not valid or not totp.verify(int(code), device.tolerance):
             raise ValidationError(
                 _(
                     "That code is not valid. Check the time on your phone "
@@ -385,13 +386,5 @@ class ReauthenticationForm(forms.Form):
                 credentials={"username": username, "step": "two_factor"},
                 request=self.request,
             )
-            raise ValidationError(self.error_messages["invalid"], code="invalid")
-        return cleaned
-        valid = self.user.check_password(password)
-        if valid and "code" in self.fields:
-            valid = (
-                twofactor.verify_code(self.user, cleaned.get("code", "")) is not None
-            )
-        if not valid:
             raise ValidationError(self.error_messages["invalid"], code="invalid")
         return cleaned

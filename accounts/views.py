@@ -214,7 +214,7 @@ class PasswordChangeView(
         signals.password_changed.send(
             sender=user.__class__, request=self.request, user=user
         )
-        services.password_changed_notice(user)
+        services.security_notice(user, "password_changed")
         messages.success(
             self.request,
             _("Your password was changed. Your other sessions have been signed out."),
@@ -253,7 +253,10 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         signals.password_reset_completed.send(
             sender=user.__class__, request=self.request, user=user
         )
-        services.password_changed_notice(user)
+        # Every session of the account has just ended, this browser's too if
+        # it was signed in: start it afresh rather than save a deleted row.
+        self.request.session.flush()
+        services.security_notice(user, "password_changed")
         return response
 
 
@@ -557,7 +560,7 @@ class TwoFactorView(LoginRequiredMixin, TemplateView):
         )
 
 
-class TwoFactorSetupView(LoginRequiredMixin, FormView):
+class TwoFactorSetupView(RecentAuthenticationRequiredMixin, FormView):
     """Show a new secret as a QR code; switch 2FA on once a code confirms it."""
 
     form_class = TwoFactorSetupForm
@@ -601,6 +604,11 @@ class TwoFactorSetupView(LoginRequiredMixin, FormView):
     def form_valid(self, form):
         user = self.request.user
         with transaction.atomic():
+            # Lock the user row: of two set-ups submitted at once, the second
+            # finds the first one's device and adds nothing.
+            user.__class__.objects.select_for_update().filter(pk=user.pk).exists()
+            if user.has_two_factor():
+                return redirect("accounts:two_factor")
             form.device.confirmed = True
             form.device.save()
             codes = RecoveryCodeDevice.objects.create(
@@ -610,6 +618,7 @@ class TwoFactorSetupView(LoginRequiredMixin, FormView):
         signals.two_factor_enabled.send(
             sender=user.__class__, request=self.request, user=user
         )
+        services.security_notice(user, "two_factor_enabled")
         messages.success(self.request, _("Two-factor authentication is on."))
         return render_recovery_codes(self.request, codes)
 

@@ -193,4 +193,4 @@ def test_a_mail_server_that_refuses_the_notice_does_not_fail_the_sign_in(
 
     assert response.status_code == 302
     assert response.url == DASHBOARD_URL
-    assert "Could not send the new_device notice" in caplog.text
+    assert "Could not send the new_device email" in caplog.text
