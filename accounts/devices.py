@@ -19,6 +19,7 @@ from django.utils.crypto import constant_time_compare
 from .emails import absolute_url, send_templated_email
 from .ip import client_ip
 from .tokens import password_fingerprint
+from .user_agents import describe_user_agent, request_user_agent
 
 SALT = "accounts.devices.known_device"
 END_SESSION_SALT = "accounts.devices.end_session"
@@ -122,7 +123,7 @@ def send_new_device_email(request, user) -> None:
         to=user.email,
         context={
             "user": user,
-            "device": request.META.get("HTTP_USER_AGENT", "")[:255],
+            "device": describe_user_agent(request_user_agent(request)),
             "ip_address": client_ip(request),
             "time": timezone.now(),
             "end_session_url": absolute_url(
