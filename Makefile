@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run serve test e2e bench bench-sessions lint format check migrations-check messages ci
+.PHONY: install system-packages run serve test e2e bench bench-sessions lint format check migrations-check messages ci
 
 install: $(VENV)/.installed
 
@@ -33,16 +33,33 @@ serve: install
 	$(SERVE_ENV) $(BIN)/python manage.py migrate --noinput
 	$(SERVE_ENV) GUNICORN_BIND=$(HOST):$(PORT) exec $(BIN)/gunicorn -c gunicorn.conf.py authsite.wsgi
 
-## test: the whole test suite, browser tests included (needs chromium and npm)
-test: install node_modules/.installed
+## system-packages: Debian packages the tests need, installed with apt when
+## missing (as root): chromium for the browser tests (never downloaded by
+## Playwright), a Korean font for their screenshots, npm for axe-core, gettext
+## for the catalogue check.
+system-packages:
+	@missing=""; \
+	command -v chromium >/dev/null || missing="$$missing chromium fonts-nanum"; \
+	command -v npm >/dev/null || missing="$$missing npm"; \
+	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	  else \
+	    echo "The tests need these Debian packages: sudo apt-get install$$missing" >&2; exit 1; \
+	  fi; \
+	fi
+
+## test: the whole test suite, browser tests included
+test: install system-packages node_modules/.installed
 	$(BIN)/python -m pytest
 
 ## e2e: only the browser tests (tests/e2e/); screenshots in test-artifacts/
-e2e: install node_modules/.installed
+e2e: install system-packages node_modules/.installed
 	$(BIN)/python -m pytest tests/e2e
 
 # axe-core for the accessibility checks, pinned in package.json / package-lock.json
-node_modules/.installed: package.json package-lock.json
+node_modules/.installed: package.json package-lock.json | system-packages
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 

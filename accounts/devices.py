@@ -14,9 +14,12 @@ from django.conf import settings
 from django.core import signing
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 
 from .emails import absolute_url, send_templated_email
 from .ip import client_ip
+from .tokens import password_fingerprint
+from .user_agents import describe_user_agent, request_user_agent
 
 SALT = "accounts.devices.known_device"
 END_SESSION_SALT = "accounts.devices.end_session"
@@ -25,7 +28,13 @@ MAX_ACCOUNTS = 20
 
 
 def _read(request) -> dict:
-    """Return the cookie's verified content, ``{"d": id, "u": [pk, ...]}``, or {}."""
+    """Return the cookie's verified content, or {}.
+
+    ``{"d": device id, "u": {user pk: password fingerprint, ...}}``: the
+    fingerprint ties each account's entry to its current password, so a
+    password change or reset (after "this wasn't me", say) makes every
+    browser a stranger to that account again.
+    """
     if not hasattr(request, "_known_device"):
         request._known_device = {}
         value = request.COOKIES.get(settings.KNOWN_DEVICE_COOKIE_NAME)
@@ -39,7 +48,7 @@ def _read(request) -> dict:
             if (
                 isinstance(data, dict)
                 and isinstance(data.get("d"), str)
-                and isinstance(data.get("u"), list)
+                and isinstance(data.get("u"), dict)
             ):
                 request._known_device = data
     return request._known_device
@@ -48,7 +57,10 @@ def _read(request) -> dict:
 def known_device_id(request, user) -> str | None:
     """Return this browser's device id if ``user`` signed in from it before."""
     data = _read(request)
-    return data["d"] if user.pk in data.get("u", ()) else None
+    fingerprint = data.get("u", {}).get(str(user.pk), "")
+    if constant_time_compare(fingerprint, password_fingerprint(user, SALT)):
+        return data["d"]
+    return None
 
 
 def note_sign_in(request, user) -> None:
@@ -62,8 +74,9 @@ def remember_sign_in(request, response) -> None:
     if user is None:
         return
     data = _read(request)
-    accounts = [pk for pk in data.get("u", ()) if pk != user.pk]
-    accounts = [*accounts[-(MAX_ACCOUNTS - 1) :], user.pk]
+    others = [(pk, f) for pk, f in data.get("u", {}).items() if pk != str(user.pk)]
+    accounts = dict(others[-(MAX_ACCOUNTS - 1) :])
+    accounts[str(user.pk)] = password_fingerprint(user, SALT)
     value = signing.dumps(
         {"d": data.get("d") or secrets.token_hex(16), "u": accounts},
         salt=SALT,
@@ -110,12 +123,11 @@ def send_new_device_email(request, user) -> None:
         to=user.email,
         context={
             "user": user,
-            "device": request.META.get("HTTP_USER_AGENT", "")[:255],
+            "device": describe_user_agent(request_user_agent(request)),
             "ip_address": client_ip(request),
             "time": timezone.now(),
             "end_session_url": absolute_url(
                 reverse("accounts:end_session", args=[token])
             ),
         },
-        notice=True,
     )

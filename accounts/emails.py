@@ -24,19 +24,18 @@ def absolute_url(path: str) -> str:
 
 
 def send_templated_email(
-    name: str,
-    *,
-    to: str,
-    context: dict | None = None,
-    language: str | None = None,
-    notice: bool = False,
+    name: str, *, to: str, context: dict | None = None, language: str | None = None
 ) -> None:
     """Render the ``name`` email (text and HTML parts) and send it to ``to``.
 
     ``language`` defaults to the active one, so a message triggered from a
-    Korean page is written in Korean. A ``notice`` (news the user did not ask
-    for, such as "your password changed") must not fail the request that
-    triggered it: if the mail server refuses it, the failure is logged.
+    Korean page is written in Korean.
+
+    A mail server that refuses the message is logged, never raised: the
+    request that sent it has done its work (an account exists, a reset was
+    asked for), and an error page only for addresses that have an account
+    would tell a stranger which ones do. Pages that promise an email offer a
+    way to ask for it again.
     """
     language = language or translation.get_language()
     context = {
@@ -55,6 +54,4 @@ def send_templated_email(
     try:
         message.send()
     except (OSError, smtplib.SMTPException):
-        if not notice:
-            raise
-        logger.exception("Could not send the %s notice", name)
+        logger.exception("Could not send the %s email", name)

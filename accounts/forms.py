@@ -1,6 +1,8 @@
 from django import forms
 from django.conf import settings
+from django.contrib.auth import authenticate
 from django.contrib.auth import forms as auth_forms
+from django.contrib.auth.signals import user_login_failed
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -253,29 +255,6 @@ class ProfileForm(forms.ModelForm):
         return email
 
 
-class AccountDeleteForm(forms.Form):
-    """Confirm deleting the account with the current password."""
-
-    password = forms.CharField(
-        label=_("Your password"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-    )
-
-    def __init__(self, user, *args, **kwargs):
-        self.user = user
-        super().__init__(*args, **kwargs)
-
-    def clean_password(self):
-        password = self.cleaned_data["password"]
-        if not self.user.check_password(password):
-            raise ValidationError(
-                _("Your password was entered incorrectly. Please enter it again."),
-                code="password_incorrect",
-            )
-        return password
-
-
 class TwoFactorCodeForm(forms.Form):
     """The second sign-in step: a code from the app, or a recovery code."""
 
@@ -344,7 +323,8 @@ class TwoFactorSetupForm(forms.Form):
             user=self.user, key=self.key, name=gettext("Authenticator app")
         )
         totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
-        if not code.isdigit() or not totp.verify(int(code), device.tolerance):
+        valid = code.isascii() and code.isdigit()
+        if not valid or not totp.verify(int(code), device.tolerance):
             raise ValidationError(
                 _(
                     "That code is not valid. Check the time on your phone "
@@ -359,7 +339,13 @@ class TwoFactorSetupForm(forms.Form):
 
 
 class ReauthenticationForm(forms.Form):
-    """Ask again for the password (and a code, with 2FA) before a risky change."""
+    """Confirm it's you: the password, and a code when 2FA is on.
+
+    Guards dangerous changes (after ``REAUTHENTICATION_TIMEOUT``) and account
+    deletion (always). The password goes through ``authenticate()``, so a
+    locked-out account is refused before any hashing and a wrong password
+    counts as a failed sign-in, exactly as on the sign-in page.
+    """
 
     password = forms.CharField(
         label=_("Password"),
@@ -376,8 +362,9 @@ class ReauthenticationForm(forms.Form):
         "invalid": _("Your password or code was not correct."),
     }
 
-    def __init__(self, user, *args, **kwargs):
+    def __init__(self, user, *args, request=None, **kwargs):
         self.user = user
+        self.request = request
         super().__init__(*args, **kwargs)
         if not user.has_two_factor():
             del self.fields["code"]
@@ -385,13 +372,19 @@ class ReauthenticationForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         password = cleaned.get("password")
-        if password is None:
+        if password is None or ("code" in self.fields and "code" not in cleaned):
             return cleaned
-        valid = self.user.check_password(password)
-        if valid and "code" in self.fields:
-            valid = (
-                twofactor.verify_code(self.user, cleaned.get("code", "")) is not None
+        username = self.user.get_username()
+        authenticated = authenticate(self.request, username=username, password=password)
+        if authenticated is None or authenticated.pk != self.user.pk:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        if "code" in self.fields and not twofactor.verify_code(
+            self.user, cleaned["code"]
+        ):
+            user_login_failed.send(
+                sender=__name__,
+                credentials={"username": username, "step": "two_factor"},
+                request=self.request,
             )
-        if not valid:
             raise ValidationError(self.error_messages["invalid"], code="invalid")
         return cleaned

@@ -31,6 +31,14 @@ def _warn_missing_header(expected: int, found: int) -> None:
     )
 
 
+def _valid(value: str) -> str:
+    """``value`` as a normalised IP address, or "" if it is not one."""
+    try:
+        return str(ip_address(value.strip()))
+    except ValueError:
+        return ""
+
+
 def client_ip(request) -> str:
     """Return the client's IP address, trusting only configured proxies.
 
@@ -38,9 +46,9 @@ def client_ip(request) -> str:
     ``X-Forwarded-For`` header is ignored, since the client itself could have
     written it. With N trusted proxies, each of them appended the address it
     saw, so the client is the Nth entry from the right; anything left of it
-    may be forged.
+    may be forged. Always a valid address, or "" when there is none.
     """
-    remote = request.META.get("REMOTE_ADDR", "")
+    remote = _valid(request.META.get("REMOTE_ADDR", ""))
     proxies = settings.TRUSTED_PROXY_COUNT
     if proxies <= 0:
         return remote
@@ -52,8 +60,4 @@ def client_ip(request) -> str:
     if len(forwarded) < proxies:
         _warn_missing_header(proxies, len(forwarded))
         return remote
-    candidate = forwarded[-proxies]
-    try:
-        return str(ip_address(candidate))
-    except ValueError:
-        return remote
+    return _valid(forwarded[-proxies]) or remote

@@ -21,15 +21,17 @@ SENSITIVE_ATTRIBUTES = frozenset(
     }
 )
 REDACTED = "[redacted]"
-# Secrets that travel in URLs (password-reset and email-verification links)
-# and session cookies that may appear in a message.
+# Secrets that travel in URLs (the links of password-reset, verification,
+# email-change and "this wasn't me" emails) and session cookies that may
+# appear in a message.
 _SECRET_IN_TEXT = re.compile(
-    r"(?P<keep>/reset/[^/\s]+/|/verify-email/|sessionid=|csrftoken=)[^/\s;'\"]+"
+    r"(?P<keep>/reset/[^/\s]+/|/verify-email/|/email/confirm/|/not-me/"
+    r"|sessionid=|csrftoken=)[^/\s;'\"]+"
 )
 
 
 def redact(text: str) -> str:
-    """Replace tokens in reset/verification URLs and cookie values."""
+    """Replace the tokens in emailed links' URLs and cookie values."""
     return _SECRET_IN_TEXT.sub(lambda match: match["keep"] + REDACTED, text)
 
 

@@ -1,11 +1,11 @@
 import logging
-from ipaddress import ip_address
 
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
 from django.db.models.functions import Lower
 
 from .ip import client_ip
+from .user_agents import request_user_agent
 
 
 class UserQuerySet(models.QuerySet):
@@ -44,8 +44,6 @@ class UserManager(DjangoUserManager.from_queryset(UserQuerySet)):
         return super().create_superuser(username, email, password, **extra_fields)
 
 
-# Longer user-agent strings are cut: they are shown, never parsed for trust.
-USER_AGENT_MAX_LENGTH = 255
 events_logger = logging.getLogger("accounts.events")
 
 
@@ -62,13 +60,7 @@ class AuthEventManager(models.Manager):
         user_agent = ""
         if request is not None:
             ip = client_ip(request) or None
-            if ip is not None:
-                try:
-                    ip = str(ip_address(ip))
-                except ValueError:
-                    ip = None
-            user_agent = request.META.get("HTTP_USER_AGENT", "")
-            user_agent = user_agent[:USER_AGENT_MAX_LENGTH]
+            user_agent = request_user_agent(request)
         if user is not None and user.pk is None:
             user = None
         event = self.create(

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from . import devices
 from .hashers import PasswordCheckBusy
 from .ip import client_ip
+from .user_agents import request_user_agent
 
 
 class SessionMiddleware(middleware.SessionMiddleware):
@@ -24,7 +25,7 @@ class SessionMiddleware(middleware.SessionMiddleware):
         request.session = self.SessionStore(
             session_key,
             ip_address=client_ip(request),
-            user_agent=request.headers.get("User-Agent", ""),
+            user_agent=request_user_agent(request),
         )
 
     def process_response(self, request, response):

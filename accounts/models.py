@@ -17,9 +17,9 @@ from django.utils.translation import gettext_lazy as _
 from django_otp.models import Device, ThrottlingMixin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .managers import USER_AGENT_MAX_LENGTH, AuthEventManager, UserManager
+from .managers import AuthEventManager, UserManager
 from .signals import session_ended
-from .user_agents import describe_user_agent
+from .user_agents import USER_AGENT_MAX_LENGTH, describe_user_agent
 from .validators import UsernameValidator
 
 
@@ -164,6 +164,10 @@ class AuthEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.get_event_type_display()} · {self.created_at:%Y-%m-%d %H:%M}"
 
+    @property
+    def device(self) -> str:
+        return describe_user_agent(self.user_agent)
+
 
 class SessionQuerySet(models.QuerySet):
     def live(self):
@@ -219,7 +223,9 @@ class Session(AbstractBaseSession):
         verbose_name=_("user"),
     )
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
-    user_agent = models.CharField(_("user agent"), max_length=512, blank=True)
+    user_agent = models.CharField(
+        _("user agent"), max_length=USER_AGENT_MAX_LENGTH, blank=True
+    )
     created_at = models.DateTimeField(_("signed in"), default=timezone.now)
     last_activity = models.DateTimeField(_("last active"), default=timezone.now)
 

@@ -112,7 +112,6 @@ def email_change_confirm(*, request, user: User, new_email: str) -> bool:
         "email_changed",
         to=old_email,
         context={"user": user, "new_email": new_email},
-        notice=True,
     )
     sender = user.__class__
     signals.email_changed.send(
@@ -128,16 +127,19 @@ def email_change_confirm(*, request, user: User, new_email: str) -> bool:
     return True
 
 
-def password_changed_notice(user: User) -> None:
-    """Tell the owner their password changed, in case it was not them."""
+def security_notice(user: User, name: str) -> None:
+    """Tell the owner a security setting changed, in case it was not them.
+
+    ``name`` is the email: ``password_changed``, ``two_factor_enabled`` or
+    ``two_factor_disabled``; each offers a password reset.
+    """
     send_templated_email(
-        "password_changed",
+        name,
         to=user.email,
         context={
             "user": user,
             "reset_url": absolute_url(reverse("accounts:password_reset")),
         },
-        notice=True,
     )
 
 
@@ -148,5 +150,7 @@ def user_delete(*, request, user: User) -> None:
         signals.account_deleted.send(sender=user.__class__, request=request, user=user)
         user.delete()
     send_templated_email(
-        "account_deleted", to=email, context={"username": username}, notice=True
+        "account_deleted",
+        to=email,
+        context={"username": username},
     )

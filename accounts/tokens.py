@@ -14,6 +14,15 @@ from django.core import signing
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 
+def password_fingerprint(user, purpose: str) -> str:
+    """A short keyed digest of the user's password hash, for ``purpose``.
+
+    Stored in a signed cookie, it ties the cookie to the current password:
+    a password change or reset retires every such cookie at once.
+    """
+    return salted_hmac(purpose, user.password).hexdigest()[:16]
+
+
 def _fingerprint(user) -> str:
     value = f"{user.pk}|{user.email.lower()}|{user.email_verified}|{user.password}"
     return salted_hmac("accounts.tokens.fingerprint", value).hexdigest()[:32]

@@ -13,14 +13,15 @@ from django.contrib.auth import get_user_model
 from django.core import signing
 from django.db import transaction
 from django.utils import timezone
-from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.crypto import constant_time_compare
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from . import services
 from .models import RecoveryCodeDevice
 from .signals import two_factor_disabled
+from .tokens import password_fingerprint
 
 PENDING_SESSION_KEY = "accounts.pending_login"
-TRUST_COOKIE_NAME = "trusted_browser"
 TRUST_COOKIE_SALT = "accounts.twofactor.trusted_browser"
 
 
@@ -86,20 +87,15 @@ def verify_code(user, code: str):
     return None
 
 
-def _password_fingerprint(user) -> str:
-    # Changes whenever the password does, which retires every trusted browser.
-    return salted_hmac(TRUST_COOKIE_SALT, user.password).hexdigest()[:16]
-
-
 def trust_browser(response, user) -> None:
     """Let this browser skip the code step for ``TWO_FACTOR_TRUST_DAYS`` days."""
     max_age = settings.TWO_FACTOR_TRUST_DAYS * 24 * 60 * 60
     value = signing.dumps(
-        {"user": user.pk, "password": _password_fingerprint(user)},
+        {"user": user.pk, "password": password_fingerprint(user, TRUST_COOKIE_SALT)},
         salt=TRUST_COOKIE_SALT,
     )
     response.set_cookie(
-        TRUST_COOKIE_NAME,
+        settings.TWO_FACTOR_TRUST_COOKIE_NAME,
         value,
         max_age=max_age,
         secure=settings.SESSION_COOKIE_SECURE,
@@ -113,14 +109,14 @@ def is_trusted_browser(request, user) -> bool:
         return False
     try:
         data = signing.loads(
-            request.COOKIES.get(TRUST_COOKIE_NAME, ""),
+            request.COOKIES.get(settings.TWO_FACTOR_TRUST_COOKIE_NAME, ""),
             salt=TRUST_COOKIE_SALT,
             max_age=settings.TWO_FACTOR_TRUST_DAYS * 24 * 60 * 60,
         )
     except signing.BadSignature:
         return False
     return data.get("user") == user.pk and constant_time_compare(
-        data.get("password", ""), _password_fingerprint(user)
+        data.get("password", ""), password_fingerprint(user, TRUST_COOKIE_SALT)
     )
 
 
@@ -130,3 +126,4 @@ def disable(user, *, request=None, by: str) -> None:
         TOTPDevice.objects.filter(user=user).delete()
         RecoveryCodeDevice.objects.filter(user=user).delete()
     two_factor_disabled.send(sender=user.__class__, request=request, user=user, by=by)
+    services.security_notice(user, "two_factor_disabled")

@@ -5,6 +5,14 @@ from functools import lru_cache
 import ua_parser
 from django.utils.translation import gettext as _
 
+# Longer user-agent strings are cut: they are shown, never trusted.
+USER_AGENT_MAX_LENGTH = 512
+
+
+def request_user_agent(request) -> str:
+    """The request's ``User-Agent`` header, cut to what the models store."""
+    return request.headers.get("User-Agent", "")[:USER_AGENT_MAX_LENGTH]
+
 
 @lru_cache(maxsize=1024)
 def _parse(user_agent: str):

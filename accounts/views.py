@@ -34,7 +34,6 @@ from django_otp.util import random_hex
 
 from . import devices, services, signals, twofactor
 from .forms import (
-    AccountDeleteForm,
     LoginForm,
     PasswordResetForm,
     ProfileForm,
@@ -215,7 +214,7 @@ class PasswordChangeView(
         signals.password_changed.send(
             sender=user.__class__, request=self.request, user=user
         )
-        services.password_changed_notice(user)
+        services.security_notice(user, "password_changed")
         messages.success(
             self.request,
             _("Your password was changed. Your other sessions have been signed out."),
@@ -254,7 +253,10 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         signals.password_reset_completed.send(
             sender=user.__class__, request=self.request, user=user
         )
-        services.password_changed_notice(user)
+        # Every session of the account has just ended, this browser's too if
+        # it was signed in: start it afresh rather than save a deleted row.
+        self.request.session.flush()
+        services.security_notice(user, "password_changed")
         return response
 
 
@@ -332,15 +334,19 @@ class EmailChangeConfirmView(LoginRequiredMixin, LinkInvalidMixin, TemplateView)
 
 
 @method_decorator(sensitive_post_parameters(), name="dispatch")
-class AccountDeleteView(RecentAuthenticationRequiredMixin, FormView):
-    """Delete the account for good, after the password is confirmed."""
+class AccountDeleteView(LoginRequiredMixin, FormView):
+    """Delete the account for good, after the password (and code) is confirmed."""
 
-    form_class = AccountDeleteForm
+    form_class = ReauthenticationForm
     template_name = "accounts/account_delete.html"
     success_url = reverse_lazy("accounts:login")
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "user": self.request.user}
+        return {
+            **super().get_form_kwargs(),
+            "user": self.request.user,
+            "request": self.request,
+        }
 
     def form_valid(self, form):
         user = self.request.user
@@ -524,18 +530,14 @@ class ReauthenticateView(LoginRequiredMixin, RedirectURLMixin, FormView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "user": self.request.user}
+        return {
+            **super().get_form_kwargs(),
+            "user": self.request.user,
+            "request": self.request,
+        }
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(next=self.get_redirect_url(), **kwargs)
-
-    def form_invalid(self, form):
-        user_login_failed.send(
-            sender=__name__,
-            credentials={"username": self.request.user.get_username()},
-            request=self.request,
-        )
-        return super().form_invalid(form)
 
     def form_valid(self, form):
         mark_authenticated(self.request)
@@ -558,7 +560,7 @@ class TwoFactorView(LoginRequiredMixin, TemplateView):
         )
 
 
-class TwoFactorSetupView(LoginRequiredMixin, FormView):
+class TwoFactorSetupView(RecentAuthenticationRequiredMixin, FormView):
     """Show a new secret as a QR code; switch 2FA on once a code confirms it."""
 
     form_class = TwoFactorSetupForm
@@ -602,6 +604,11 @@ class TwoFactorSetupView(LoginRequiredMixin, FormView):
     def form_valid(self, form):
         user = self.request.user
         with transaction.atomic():
+            # Lock the user row: of two set-ups submitted at once, the second
+            # finds the first one's device and adds nothing.
+            user.__class__.objects.select_for_update().filter(pk=user.pk).exists()
+            if user.has_two_factor():
+                return redirect("accounts:two_factor")
             form.device.confirmed = True
             form.device.save()
             codes = RecoveryCodeDevice.objects.create(
@@ -611,6 +618,7 @@ class TwoFactorSetupView(LoginRequiredMixin, FormView):
         signals.two_factor_enabled.send(
             sender=user.__class__, request=self.request, user=user
         )
+        services.security_notice(user, "two_factor_enabled")
         messages.success(self.request, _("Two-factor authentication is on."))
         return render_recovery_codes(self.request, codes)
 

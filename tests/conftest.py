@@ -141,6 +141,7 @@ def clock():
     fake = Clock(timezone.now())
     with (
         mock.patch("django.utils.timezone.now", fake),
+        mock.patch("axes.handlers.proxy.now", fake),  # axes imported it by name
         mock.patch("time.time", fake.time),
     ):
         yield fake

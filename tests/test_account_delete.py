@@ -48,7 +48,7 @@ def test_wrong_password_deletes_nothing(logged_in_client, user, signals_sent):
     response = logged_in_client.post(DELETE_URL, {"password": "not-it"})
 
     assert response.status_code == 200
-    assert "Your password was entered incorrectly." in response.content.decode()
+    assert "Your password or code was not correct." in response.content.decode()
     assert User.objects.filter(pk=user.pk).exists()
     assert signals_sent["account_deleted"] == []
 
@@ -83,5 +83,5 @@ def test_bad_deletion_input_gets_a_form_error_not_a_500(logged_in_client, user, 
     response = logged_in_client.post(DELETE_URL, data)
 
     assert response.status_code == 200
-    assert 'id="id_password_error"' in response.content.decode()
+    assert 'role="alert"' in response.content.decode()
     assert User.objects.filter(pk=user.pk).exists()

@@ -79,13 +79,16 @@ def test_activity_runs_a_fixed_number_of_queries(
         logged_in_client.get(ACTIVITY_URL)
 
 
-def test_long_user_agents_are_shortened(logged_in_client, user):
-    record(user, ua="X" * 300)
+def test_devices_are_named_in_words_and_long_user_agents_cut(logged_in_client, user):
+    firefox = "Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0"
+    record(user, ua=firefox)
+    record(user, ua="X" * 1000)
 
     body = logged_in_client.get(ACTIVITY_URL).content.decode()
 
-    assert "X" * 59 + "…" in body
-    assert AuthEvent.objects.filter(user_agent="X" * 255).exists()
+    assert "Firefox 121 on Linux" in body
+    assert "Unknown device" in body
+    assert AuthEvent.objects.filter(user_agent="X" * 512).exists()
 
 
 def test_activity_renders_in_korean(logged_in_client, user):

@@ -26,7 +26,7 @@ def test_missing_field_error_describes_only_that_input(client, user):
     assert 'id="form-errors"' not in html
     assert 'aria-describedby="id_password_error"' in html
     assert 'aria-invalid="true"' in html
-    assert '<ul class="errorlist" id="id_password_error" role="alert">' in html
+    assert '<div id="id_password_error" role="alert">' in html
 
 
 def test_a_clean_form_has_no_error_description(client):

@@ -1,6 +1,4 @@
 import re
-from datetime import timedelta
-from unittest import mock
 
 import pytest
 from axes.models import AccessAttempt
@@ -10,7 +8,6 @@ from django.db import connection
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from accounts.signals import password_reset_completed
 from tests.test_login import _count_hashes
@@ -35,24 +32,6 @@ def fail(client, username, times=5, ip="198.51.100.1", **extra):
 
 def signed_in(client):
     return SESSION_KEY in client.session
-
-
-@pytest.fixture
-def clock():
-    """Time as axes and Django see it, moved forward with ``clock.shift()``."""
-
-    class Clock:
-        now = timezone.now()
-
-        def shift(self, **delta):
-            self.now += timedelta(**delta)
-
-    c = Clock()
-    with (
-        mock.patch("django.utils.timezone.now", side_effect=lambda: c.now),
-        mock.patch("axes.handlers.proxy.now", side_effect=lambda: c.now),
-    ):
-        yield c
 
 
 def _normalised(response):
@@ -113,10 +92,10 @@ def test_four_failures_do_not_lock(client, user, password):
 
 def test_sign_in_works_again_after_the_cool_off(client, user, password, clock):
     fail(client, "alice")
-    clock.shift(minutes=14)
+    clock.advance(minutes=14)
     assert login(client, "alice", password).status_code == 429
 
-    clock.shift(minutes=16)
+    clock.advance(minutes=16)
 
     assert login(client, "alice", password).status_code == 302
     assert signed_in(client)
@@ -334,3 +313,17 @@ def test_locked_page_is_translated(client, user, password):
     assert response.status_code == 429
     assert "로그인 시도가 너무 많습니다" in body
     assert "Too many sign-in attempts" not in body
+
+
+def test_a_password_reset_makes_known_devices_strangers_again(user, password):
+    laptop = Client()
+    assert login(laptop, "alice", password).status_code == 302
+    laptop.post(LOGOUT_URL)
+    user.set_password("violet-harbour-91-lantern")
+    user.save()
+    password_reset_completed.send(sender=type(user), user=user, request=None)
+    fail(Client(), "alice", ip="203.0.113.7")
+
+    response = login(laptop, "alice", "violet-harbour-91-lantern")
+
+    assert response.status_code == 429

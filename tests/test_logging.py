@@ -15,8 +15,20 @@ logging.getLogger("django.request").warning(
     "Not Found: %s", "/accounts/reset/MQ/cfv3xz-7a1b2c3d4e5f/"
 )
 logging.getLogger("django.request").warning("Cookie: sessionid=s3ss10nk3y; x=1")
+logging.getLogger("django.request").warning(
+    "Not Found: %s %s",
+    "/accounts/email/confirm/eyJ1IjoxfQ:ch4ng3t0k/",
+    "/accounts/not-me/eyJ1IjoxfQ:n0tm3t0k/",
+)
 """
-SECRETS = ("hunter2", "s3ss10nk3y", "t0k", "cfv3xz-7a1b2c3d4e5f")
+SECRETS = (
+    "hunter2",
+    "s3ss10nk3y",
+    "t0k",
+    "cfv3xz-7a1b2c3d4e5f",
+    "ch4ng3t0k",
+    "n0tm3t0k",
+)
 
 
 def run_in(profile_env):
@@ -43,6 +55,7 @@ def test_production_writes_one_json_object_per_line_on_stdout():
     assert [line["logger"] for line in lines] == [
         "accounts.events",
         "accounts.events",
+        "django.request",
         "django.request",
         "django.request",
     ]

@@ -17,7 +17,10 @@ pytestmark = pytest.mark.django_db
 LOGIN_URL = reverse("accounts:login")
 LOGOUT_URL = reverse("accounts:logout")
 DASHBOARD_URL = reverse("accounts:dashboard")
-UA = "Mozilla/5.0 (Macintosh) TestBrowser/2.0"
+UA = (
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_2) AppleWebKit/605.1.15 "
+    "(KHTML, like Gecko) Version/17.2 Safari/605.1.15"
+)
 
 
 @pytest.fixture
@@ -48,7 +51,7 @@ def test_sign_in_from_a_new_browser_sends_an_email(returning_user, password):
     (message,) = mail.outbox
     assert message.to == ["alice@example.com"]
     assert message.subject == "New sign-in to your account"
-    assert UA in message.body
+    assert "Safari 17 on Mac OS X" in message.body
     assert "203.0.113.50" in message.body
     assert "/accounts/not-me/" in message.body
     assert "/accounts/not-me/" in message.alternatives[0][0]
@@ -193,4 +196,4 @@ def test_a_mail_server_that_refuses_the_notice_does_not_fail_the_sign_in(
 
     assert response.status_code == 302
     assert response.url == DASHBOARD_URL
-    assert "Could not send the new_device notice" in caplog.text
+    assert "Could not send the new_device email" in caplog.text

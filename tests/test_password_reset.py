@@ -197,3 +197,39 @@ def test_bad_new_password_gets_a_form_error_not_a_500(
     assert f'id="id_{field}_error"' in response.content.decode()
     user.refresh_from_db()
     assert user.check_password("correct-horse-battery-staple")
+
+
+REFUSING_MAIL_SERVER = override_settings(
+    EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+    EMAIL_HOST="127.0.0.1",
+    EMAIL_PORT=9,  # discard port: nothing listens, the connection is refused
+    EMAIL_TIMEOUT=2,
+)
+
+
+@REFUSING_MAIL_SERVER
+def test_a_refusing_mail_server_does_not_tell_known_from_unknown_emails(
+    client, user, caplog
+):
+    known = request_reset(client, "alice@example.com")
+    unknown = request_reset(client, "nobody@example.com")
+
+    assert (known.status_code, known.url) == (unknown.status_code, unknown.url)
+    assert known.url == DONE_URL
+    assert "Could not send the password_reset email" in caplog.text
+
+
+def test_completing_a_reset_while_signed_in_ends_this_session_too(
+    user, password, link_in_mail
+):
+    browser = sign_in(password)
+    mail.outbox.clear()
+    request_reset(browser, "alice@example.com")
+    link = link_in_mail(mail.outbox[0], "/accounts/reset/")
+
+    done = set_new_password(browser, link)
+
+    assert done.status_code == 302
+    assert done.url == COMPLETE_URL
+    assert browser.get(COMPLETE_URL).status_code == 200
+    assert browser.get(DASHBOARD_URL).status_code == 302

@@ -14,9 +14,7 @@ def signed_in(client, user, password):
     return client
 
 
-@pytest.mark.parametrize(
-    "url_name", ["password_change", "account_delete", "two_factor_disable"]
-)
+@pytest.mark.parametrize("url_name", ["password_change", "two_factor_disable"])
 def test_stale_sign_in_is_sent_to_reauthenticate_first(signed_in, clock, url_name):
     url = reverse(f"accounts:{url_name}")
     assert signed_in.get(url).status_code in (200, 302)
@@ -37,7 +35,7 @@ def test_fresh_sign_in_changes_the_password_without_asking_again(signed_in, pass
 def test_reauthenticating_with_the_password_lets_the_change_through(
     signed_in, clock, password
 ):
-    url = reverse("accounts:account_delete")
+    url = reverse("accounts:password_change")
     clock.advance(minutes=6)
 
     wrong = signed_in.post(REAUTH_URL + f"?next={url}", {"password": "nope"})
@@ -92,3 +90,21 @@ def test_reauthentication_page_renders_in_korean(signed_in):
 
     assert "본인 확인" in page
     assert "Confirm it's you" not in page
+
+
+def test_deleting_the_account_always_asks_for_the_password(signed_in, user):
+    response = signed_in.post(reverse("accounts:account_delete"), {"password": ""})
+
+    assert response.status_code == 200
+    assert type(user).objects.filter(pk=user.pk).exists()
+
+
+def test_wrong_reauthentication_passwords_count_towards_the_lockout(
+    signed_in, password
+):
+    for _attempt in range(5):
+        signed_in.post(REAUTH_URL, {"password": "wrong"})
+
+    locked = signed_in.post(REAUTH_URL, {"password": password})
+
+    assert locked.status_code == 429

@@ -397,3 +397,70 @@ def test_two_factor_events_are_recorded(client, two_factor_user, password, clock
         "login",
         "recovery_code_used",
     ]
+
+
+def test_codes_typed_with_a_wrong_password_are_not_kept_in_the_lockout_records(
+    client, two_factor_user, password
+):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    user, _totp, codes = two_factor_user
+    client.force_login(user)
+
+    client.post(
+        reverse("accounts:reauthenticate"), {"password": "wrong", "code": codes[0]}
+    )
+
+    dump = StringIO()
+    call_command("dumpdata", "axes", stdout=dump)
+    assert "axes.accessattempt" in dump.getvalue()
+    assert codes[0] not in dump.getvalue()
+
+
+def test_turning_two_factor_on_and_off_emails_the_owner(
+    client, user, password, clock, mailoutbox
+):
+    client.force_login(user)
+    mailoutbox.clear()
+    enable_two_factor(client)
+    clock.advance(seconds=1)
+    client.post(reverse("accounts:two_factor_disable"))
+
+    subjects = [message.subject for message in mailoutbox]
+    assert subjects == [
+        "Two-factor authentication was turned on",
+        "Two-factor authentication was turned off",
+    ]
+    assert all(message.to == ["alice@example.com"] for message in mailoutbox)
+
+
+def test_setting_up_two_factor_with_a_stale_sign_in_asks_to_reauthenticate(
+    logged_in_client, clock
+):
+    clock.advance(minutes=6)
+
+    response = logged_in_client.get(SETUP_URL)
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("accounts:reauthenticate"))
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "\u00b2" * 6,  # superscript two: a digit to str.isdigit(), not to int()
+        "\uff11\uff12\uff13\uff14\uff15\uff16",  # full-width digits
+        "12345",
+        "abcdef",
+    ],
+)
+def test_odd_set_up_codes_get_a_form_error_not_a_500(logged_in_client, user, code):
+    logged_in_client.get(SETUP_URL)
+
+    response = logged_in_client.post(SETUP_URL, {"code": code})
+
+    assert response.status_code == 200
+    assert 'role="alert"' in response.content.decode()
+    assert not user.has_two_factor()

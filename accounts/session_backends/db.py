@@ -19,7 +19,6 @@ Django's own expiry check and ``clearsessions`` already use:
 import logging
 import uuid
 from datetime import timedelta
-from ipaddress import ip_address as parse_ip
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
@@ -30,21 +29,14 @@ from django.core.exceptions import SuspiciousOperation
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 
-USER_AGENT_MAX_LENGTH = 512
-
-
-def _valid_ip(value):
-    try:
-        return str(parse_ip(value)) if value else None
-    except ValueError:
-        return None
-
 
 class SessionStore(db.SessionStore):
     def __init__(self, session_key=None, *, ip_address=None, user_agent=""):
         super().__init__(session_key)
-        self.ip_address = _valid_ip(ip_address)
-        self.user_agent = (user_agent or "")[:USER_AGENT_MAX_LENGTH]
+        # Both come from the middleware: a valid address (or "") from
+        # accounts.ip.client_ip and a header already cut to length.
+        self.ip_address = ip_address or None
+        self.user_agent = user_agent
         # The row this session was loaded from, if any.
         self._row = None
         # True when the cookie named a signed-in session that has expired.

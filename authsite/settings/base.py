@@ -245,6 +245,7 @@ TWO_FACTOR_LOGIN_TIMEOUT = env.int("TWO_FACTOR_LOGIN_TIMEOUT", default=300)
 TWO_FACTOR_MAX_ATTEMPTS = env.int("TWO_FACTOR_MAX_ATTEMPTS", default=5)
 # "Trust this browser" skips the code step for this many days (0 disables).
 TWO_FACTOR_TRUST_DAYS = env.int("TWO_FACTOR_TRUST_DAYS", default=30)
+TWO_FACTOR_TRUST_COOKIE_NAME = "trusted_browser"
 # Staff need two-factor authentication to use /admin/.
 ADMIN_REQUIRE_2FA = env.bool("ADMIN_REQUIRE_2FA", default=False)
 # Dangerous changes ask for the password again after this many seconds.
@@ -298,6 +299,10 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
 # Successful sign-ins are in the audit trail (AuthEvent, pruned); axes' own
 # access log would be a second, never-pruned copy.
 AXES_DISABLE_ACCESS_LOG = True
+# axes keeps the POST data of failed attempts for the admin and masks the
+# password there; mask the two-factor code and CSRF token too (username and
+# address are axes' defaults, masked in its log lines).
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code", "csrfmiddlewaretoken"]
 # The audit trail logs every sign-in event (logger accounts.events); axes'
 # own INFO lines would repeat them.
 AXES_VERBOSE = False

@@ -38,6 +38,7 @@ LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 KNOWN_DEVICE_COOKIE_SECURE = True
 KNOWN_DEVICE_COOKIE_NAME = "__Host-known_device"
+TWO_FACTOR_TRUST_COOKIE_NAME = "__Host-trusted_browser"
 
 # TWO-FACTOR AUTHENTICATION
 # ------------------------------------------------------------------------------

@@ -6,9 +6,11 @@ Nothing is downloaded at run time: the browser is ``/usr/bin/chromium``
 
 Fixtures: ``browser`` (one Chromium for the package), ``context`` and
 ``page`` (fresh cookies per test, URLs relative to the live server, 1280 px
-wide, CSP bypassed so axe can be injected), ``screenshot(page, name)`` and
-``axe(page)``, ``sign_in(page, login, password)``. The live server runs in
-this process, so pytest-django's ``mailoutbox`` sees the email it sends.
+wide, CSP bypassed so axe can be injected), ``new_context()`` (one more such
+context: a second browser), ``screenshot(page, name)`` and ``axe(page)``,
+``check_page(page, name)`` (both), ``sign_in(page, login, password)``. The
+live server runs in this process, so pytest-django's ``mailoutbox`` sees the
+email it sends, and the ``clock`` fixture moves the server's time too.
 """
 
 import os
@@ -68,17 +70,30 @@ def browser(playwright):
 
 
 @pytest.fixture
-def context(browser, live_server):
-    # bypass_csp: axe is injected as a script tag, which a strict CSP forbids.
-    context = browser.new_context(
-        base_url=live_server.url,
-        viewport={"width": WIDE, "height": HEIGHT},
-        locale="en-US",
-        bypass_csp=True,
-    )
-    context.set_default_timeout(10_000)
-    yield context
-    context.close()
+def new_context(browser, live_server):
+    """Open another browser context (own cookies, like another browser)."""
+    contexts = []
+
+    def open_context():
+        # bypass_csp: axe is injected as a script tag, which a strict CSP forbids.
+        context = browser.new_context(
+            base_url=live_server.url,
+            viewport={"width": WIDE, "height": HEIGHT},
+            locale="en-US",
+            bypass_csp=True,
+        )
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context
+
+    yield open_context
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def context(new_context):
+    return new_context()
 
 
 @pytest.fixture
@@ -137,5 +152,18 @@ def axe():
             for v in violations
         )
         assert not violations, f"axe-core on {page.url}:\n{report}"
+
+    return check
+
+
+@pytest.fixture
+def check_page(screenshot, axe):
+    """Screenshot the page at both widths, then check it with axe-core."""
+
+    def check(page, name):
+        # After a click, the assertions may pass before the page has loaded.
+        page.wait_for_load_state()
+        screenshot(page, name)
+        axe(page)
 
     return check
