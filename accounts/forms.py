@@ -113,6 +113,8 @@ class UserAdminCreationForm(auth_forms.AdminUserCreationForm):
 
 
 class UserAdminChangeForm(auth_forms.UserChangeForm):
+    """The admin's change-user form, on the project's user model."""
+
     class Meta(auth_forms.UserChangeForm.Meta):
         model = User
 
@@ -170,6 +172,8 @@ class SignupForm(auth_forms.BaseUserCreationForm):
 
 
 class ResendVerificationForm(forms.Form):
+    """Ask for a new confirmation link; the answer never says if one was sent."""
+
     email = forms.EmailField(
         label=_("Email address"),
         max_length=User._meta.get_field("email").max_length,

@@ -265,7 +265,9 @@ class RecoveryCodeDevice(ThrottlingMixin, Device):
     CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
     CODE_LENGTH = 10
 
-    salt = models.CharField(max_length=32, default=_random_salt, editable=False)
+    salt = models.CharField(
+        _("salt"), max_length=32, default=_random_salt, editable=False
+    )
 
     class Meta(Device.Meta):
         verbose_name = _("recovery code set")
@@ -311,11 +313,16 @@ class RecoveryCodeDevice(ThrottlingMixin, Device):
 
 
 class RecoveryCode(models.Model):
+    """One code of a set: its salted digest, and when it was spent."""
+
     device = models.ForeignKey(
-        RecoveryCodeDevice, on_delete=models.CASCADE, related_name="codes"
+        RecoveryCodeDevice,
+        on_delete=models.CASCADE,
+        related_name="codes",
+        verbose_name=_("recovery code set"),
     )
-    digest = models.CharField(max_length=64)
-    used_at = models.DateTimeField(null=True, blank=True)
+    digest = models.CharField(_("digest"), max_length=64)
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("recovery code")
