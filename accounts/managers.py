@@ -2,6 +2,7 @@ import logging
 
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
+from django.db.models import Value
 from django.db.models.functions import Lower
 
 from .ip import client_ip
@@ -9,16 +10,25 @@ from .user_agents import request_user_agent
 
 
 class UserQuerySet(models.QuerySet):
+    """Lookups that ignore case exactly as the unique constraints do.
+
+    Both sides go through the database's ``LOWER()``, the function the
+    functional unique indexes use (and so the lookups use the indexes). On
+    PostgreSQL it folds every cased letter; SQLite's folds ASCII letters
+    only, so there "Émile" and "émile" are two names, yet each signs in as
+    typed.
+    """
+
     def with_username(self, username: str) -> "UserQuerySet":
         """Users whose username matches, ignoring case (NFKC-normalised)."""
         username = self.model.normalize_username(username)
         return self.alias(username_ci=Lower("username")).filter(
-            username_ci=username.lower()
+            username_ci=Lower(Value(username))
         )
 
     def with_email(self, email: str) -> "UserQuerySet":
         """Users whose email address matches, ignoring case."""
-        return self.alias(email_ci=Lower("email")).filter(email_ci=email.lower())
+        return self.alias(email_ci=Lower("email")).filter(email_ci=Lower(Value(email)))
 
     def with_login(self, identifier: str) -> "UserQuerySet":
         """Users named by what someone typed in the login field.

@@ -168,3 +168,13 @@ def test_bad_login_input_gets_a_form_error_not_a_500(client, user, data):
     assert response.status_code == 200
     assert 'role="alert"' in response.content.decode()
     assert logged_in_user_id(client) is None
+
+
+@pytest.mark.parametrize("name", ["Émile", "Ørjan", "김민준", "ÉMILE"])
+def test_non_ascii_usernames_sign_in_as_typed(client, make_user, password, name):
+    user = make_user(name, email="someone@example.com")
+
+    response = login(client, name, password)
+
+    assert response.status_code == 302
+    assert logged_in_user_id(client) == str(user.pk)
