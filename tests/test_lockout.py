@@ -290,8 +290,8 @@ def test_axes_reset_username_command_unlocks(client, user, password):
 
 
 def test_a_completed_password_reset_clears_the_lock(client, user, password):
-    # Unit check of the receiver; an HTTP test through issue 3's reset views
-    # belongs with them once merged.
+    # The receiver alone; tests/test_account_events.py goes through the
+    # reset pages.
     owner = Client()
     login(owner, "alice", password)
     owner.post(LOGOUT_URL)
