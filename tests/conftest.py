@@ -6,6 +6,8 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone, translation
 
 PASSWORD = "correct-horse-battery-staple"
@@ -62,6 +64,26 @@ def make_user(db):
 @pytest.fixture
 def user(make_user):
     return make_user()
+
+
+@pytest.fixture
+def signed_in_client(db):
+    """Sign a new browser in through the login page: ``signed_in_client(password)``.
+
+    Unlike ``client.force_login()`` this is the real sign-in (lockout check,
+    session record, known-device cookie, audit trail); it fails the test if
+    the sign-in does not succeed.
+    """
+
+    def sign_in(password=PASSWORD, username="alice", **client_kwargs):
+        browser = Client(**client_kwargs)
+        response = browser.post(
+            reverse("accounts:login"), {"username": username, "password": password}
+        )
+        assert response.status_code == 302, f"sign-in as {username} failed"
+        return browser
+
+    return sign_in
 
 
 @pytest.fixture

@@ -14,18 +14,16 @@ DELETE_URL = reverse("accounts:account_delete")
 DASHBOARD_URL = reverse("accounts:dashboard")
 
 
-def sign_in(password, username="alice"):
-    client = Client()
-    client.post(reverse("accounts:login"), {"username": username, "password": password})
-    return client
-
-
 def test_deleting_the_account_removes_it_and_ends_its_sessions(
-    user, password, signals_sent, make_user
+    user,
+    password,
+    signals_sent,
+    make_user,
+    signed_in_client,
 ):
     make_user("bob")
-    here = sign_in(password)
-    elsewhere = sign_in(password)
+    here = signed_in_client(password)
+    elsewhere = signed_in_client(password)
     mail.outbox.clear()  # sign-in notices, not what this test is about
     keys = [c.cookies[settings.SESSION_COOKIE_NAME].value for c in (here, elsewhere)]
 

@@ -21,18 +21,15 @@ IP = "203.0.113.42"
 NEW_PASSWORD = "violet-harbour-91-lantern"
 
 
+BROWSER = {"REMOTE_ADDR": IP, "HTTP_USER_AGENT": "Mozilla/5.0 Firefox/121.0"}
+
+
 def browser():
-    return Client(REMOTE_ADDR=IP, HTTP_USER_AGENT="Mozilla/5.0 Firefox/121.0")
+    return Client(**BROWSER)
 
 
 def events(event_type):
     return list(AuthEvent.objects.filter(event_type=event_type))
-
-
-def signed_in(password, username="alice"):
-    client = browser()
-    client.post(reverse("accounts:login"), {"username": username, "password": password})
-    return client
 
 
 def test_sign_up_and_email_verification_are_recorded(link_in_mail):
@@ -56,9 +53,11 @@ def test_sign_up_and_email_verification_are_recorded(link_in_mail):
     assert verified.detail["email"] == "carol@example.com"
 
 
-def test_password_change_is_recorded_and_ends_the_other_sessions(user, password):
-    here = signed_in(password)
-    signed_in(password)
+def test_password_change_is_recorded_and_ends_the_other_sessions(
+    user, password, signed_in_client
+):
+    here = signed_in_client(password, **BROWSER)
+    signed_in_client(password, **BROWSER)
 
     here.post(
         reverse("accounts:password_change"),
@@ -104,8 +103,8 @@ def test_password_reset_is_recorded_and_clears_the_lock(user, password, link_in_
     assert login.status_code == 302
 
 
-def test_email_change_is_recorded(user, password, link_in_mail):
-    client = signed_in(password)
+def test_email_change_is_recorded(user, password, link_in_mail, signed_in_client):
+    client = signed_in_client(password, **BROWSER)
     mail.outbox.clear()
     client.post(
         reverse("accounts:profile"),
@@ -122,10 +121,13 @@ def test_email_change_is_recorded(user, password, link_in_mail):
 
 
 def test_sessions_ended_by_the_user_and_by_an_admin_are_recorded(
-    user, password, make_user
+    user,
+    password,
+    make_user,
+    signed_in_client,
 ):
-    laptop = signed_in(password)
-    signed_in(password)
+    laptop = signed_in_client(password, **BROWSER)
+    signed_in_client(password, **BROWSER)
     phone_session = Session.objects.filter(user=user).order_by("created_at").last()
     laptop.post(reverse("accounts:session_end", args=[phone_session.public_id]))
     admin = Client()
@@ -141,8 +143,10 @@ def test_sessions_ended_by_the_user_and_by_an_admin_are_recorded(
     assert by_user.ip_address == IP
 
 
-def test_account_deletion_is_recorded_and_outlives_the_account(user, password):
-    client = signed_in(password)
+def test_account_deletion_is_recorded_and_outlives_the_account(
+    user, password, signed_in_client
+):
+    client = signed_in_client(password, **BROWSER)
 
     client.post(reverse("accounts:account_delete"), {"password": password})
 

@@ -1,7 +1,6 @@
 import pytest
 from django.contrib.auth import SESSION_KEY, get_user_model
 from django.core import mail
-from django.test import Client
 from django.urls import reverse
 
 pytestmark = pytest.mark.django_db
@@ -12,15 +11,6 @@ DASHBOARD_URL = reverse("accounts:dashboard")
 NEW_PASSWORD = "violet-harbour-91-lantern"
 
 
-def sign_in(password, username="alice"):
-    client = Client()
-    response = client.post(
-        reverse("accounts:login"), {"username": username, "password": password}
-    )
-    assert response.status_code == 302
-    return client
-
-
 def change(client, old, new=NEW_PASSWORD, new2=None):
     return client.post(
         CHANGE_URL,
@@ -29,11 +19,14 @@ def change(client, old, new=NEW_PASSWORD, new2=None):
 
 
 def test_password_change_keeps_this_session_and_ends_the_others(
-    user, password, signals_sent
+    user,
+    password,
+    signals_sent,
+    signed_in_client,
 ):
-    here = sign_in(password)
-    laptop = sign_in(password)
-    phone = sign_in(password)
+    here = signed_in_client(password)
+    laptop = signed_in_client(password)
+    phone = signed_in_client(password)
 
     response = change(here, password)
 
@@ -51,8 +44,8 @@ def test_password_change_keeps_this_session_and_ends_the_others(
     assert signals_sent["password_reset_completed"] == []
 
 
-def test_password_change_says_so_and_mails_a_notice(user, password):
-    client = sign_in(password)
+def test_password_change_says_so_and_mails_a_notice(user, password, signed_in_client):
+    client = signed_in_client(password)
 
     response = client.post(
         CHANGE_URL,
@@ -70,8 +63,8 @@ def test_password_change_says_so_and_mails_a_notice(user, password):
     assert "/accounts/password/reset/" in notice.body
 
 
-def test_wrong_old_password_changes_nothing(user, password):
-    client = sign_in(password)
+def test_wrong_old_password_changes_nothing(user, password, signed_in_client):
+    client = signed_in_client(password)
 
     response = change(client, "not-my-password")
 
@@ -95,8 +88,8 @@ def test_password_change_page_is_a_dashboard_tab(logged_in_client):
     assert f'href="{CHANGE_URL}" aria-current="page"' in body
 
 
-def test_get_does_not_change_anything(user, password):
-    client = sign_in(password)
+def test_get_does_not_change_anything(user, password, signed_in_client):
+    client = signed_in_client(password)
 
     client.get(CHANGE_URL, {"old_password": password, "new_password1": NEW_PASSWORD})
 
@@ -120,9 +113,13 @@ def test_get_does_not_change_anything(user, password):
     ],
 )
 def test_bad_password_change_input_gets_a_form_error_not_a_500(
-    user, password, data, field
+    user,
+    password,
+    data,
+    field,
+    signed_in_client,
 ):
-    client = sign_in(password)
+    client = signed_in_client(password)
     full = {
         "old_password": password,
         "new_password1": NEW_PASSWORD,

@@ -19,15 +19,6 @@ DASHBOARD_URL = reverse("accounts:dashboard")
 NEW_PASSWORD = "violet-harbour-91-lantern"
 
 
-def sign_in(password, username="alice"):
-    client = Client()
-    response = client.post(
-        reverse("accounts:login"), {"username": username, "password": password}
-    )
-    assert response.status_code == 302
-    return client
-
-
 def request_reset(client, email="alice@example.com", **extra):
     return client.post(RESET_URL, {"email": email}, **extra)
 
@@ -40,10 +31,15 @@ def set_new_password(client, link, new=NEW_PASSWORD):
 
 
 def test_reset_flow_sets_the_password_and_ends_every_session(
-    client, user, password, link_in_mail, signals_sent
+    client,
+    user,
+    password,
+    link_in_mail,
+    signals_sent,
+    signed_in_client,
 ):
-    laptop = sign_in(password)
-    phone = sign_in(password)
+    laptop = signed_in_client(password)
+    phone = signed_in_client(password)
     mail.outbox.clear()  # sign-in notices, not what this test is about
 
     response = request_reset(client, "ALICE@example.com")
@@ -64,7 +60,7 @@ def test_reset_flow_sets_the_password_and_ends_every_session(
     (requested,) = signals_sent["password_reset_requested"]
     assert requested["user"] == user
     assert requested["email"] == "ALICE@example.com"
-    assert sign_in(NEW_PASSWORD).get(DASHBOARD_URL).status_code == 200
+    assert signed_in_client(NEW_PASSWORD).get(DASHBOARD_URL).status_code == 200
 
 
 def test_reset_responses_are_identical_for_known_and_unknown_emails(
@@ -220,9 +216,12 @@ def test_a_refusing_mail_server_does_not_tell_known_from_unknown_emails(
 
 
 def test_completing_a_reset_while_signed_in_ends_this_session_too(
-    user, password, link_in_mail
+    user,
+    password,
+    link_in_mail,
+    signed_in_client,
 ):
-    browser = sign_in(password)
+    browser = signed_in_client(password)
     mail.outbox.clear()
     request_reset(browser, "alice@example.com")
     link = link_in_mail(mail.outbox[0], "/accounts/reset/")
