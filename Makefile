@@ -4,6 +4,8 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Marks axe-core as installed (npm ci) for the browser tests.
+AXE := tests/e2e/node_modules/.installed
 
 .PHONY: install system-packages run serve test e2e bench bench-sessions lint format check migrations-check messages ci
 
@@ -31,7 +33,7 @@ SERVE_ENV = DJANGO_ENV=production SECURE_SSL_REDIRECT=False \
 serve: install
 	$(SERVE_ENV) $(BIN)/python manage.py collectstatic --noinput -v 0
 	$(SERVE_ENV) $(BIN)/python manage.py migrate --noinput
-	$(SERVE_ENV) GUNICORN_BIND=$(HOST):$(PORT) exec $(BIN)/gunicorn -c gunicorn.conf.py authsite.wsgi
+	$(SERVE_ENV) GUNICORN_BIND=$(HOST):$(PORT) exec $(BIN)/gunicorn -c authsite/gunicorn.conf.py authsite.wsgi
 
 ## system-packages: Debian packages the tests need, installed with apt when
 ## missing (as root): chromium for the browser tests (never downloaded by
@@ -51,16 +53,16 @@ system-packages:
 	fi
 
 ## test: the whole test suite, browser tests included
-test: install system-packages node_modules/.installed
+test: install system-packages $(AXE)
 	$(BIN)/python -m pytest
 
 ## e2e: only the browser tests (tests/e2e/); screenshots in test-artifacts/
-e2e: install system-packages node_modules/.installed
+e2e: install system-packages $(AXE)
 	$(BIN)/python -m pytest tests/e2e
 
-# axe-core for the accessibility checks, pinned in package.json / package-lock.json
-node_modules/.installed: package.json package-lock.json | system-packages
-	npm ci --no-audit --no-fund --loglevel=error
+# axe-core for the accessibility checks, pinned in tests/e2e/package*.json
+$(AXE): tests/e2e/package.json tests/e2e/package-lock.json | system-packages
+	npm ci --prefix tests/e2e --no-audit --no-fund --loglevel=error
 	touch $@
 
 ## bench: logins and page views against Argon2 and a bare view (needs wrk)
@@ -88,8 +90,8 @@ migrations-check: install
 
 ## messages: refresh the Korean catalogue from the source, then compile it
 messages: install
-	$(BIN)/python manage.py makemessages -l ko --ignore=.venv --ignore=node_modules --ignore=tests --ignore=bench --no-obsolete
-	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules
+	$(BIN)/python manage.py makemessages -l ko --ignore=.venv --ignore=tests --ignore=bench --no-obsolete
+	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=tests
 
 ## bench-sessions: session lookup and "my sessions" cost at 1 thousand vs 1 million rows (SQLite, a few minutes)
 bench-sessions: install

@@ -1,6 +1,6 @@
 """Login flood: does a wrong-password flood starve real users or memory?
 
-Starts the production profile under gunicorn (gunicorn.conf.py, SQLite,
+Starts the production profile under gunicorn (authsite/gunicorn.conf.py, SQLite,
 behind one simulated TLS proxy, Django's default Argon2 cost unless
 overridden) and creates one user, who signs in once so that her browser is
 a known device. Then, for each flood kind, on a fresh server and database:

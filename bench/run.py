@@ -216,9 +216,8 @@ def start_gunicorn() -> subprocess.Popen:
             "authsite.wsgi:application",
             f"--bind={HOST}:{PORT}",
             f"--workers={WORKERS}",
-            # gunicorn also reads the project's gunicorn.conf.py from the
-            # working directory: override its threads (which would turn sync
-            # workers into gthread ones), worker recycling and access log.
+            # One sync worker per core, no worker recycling, no access log:
+            # the server's own cost, measured plainly.
             "--worker-class=sync",
             "--threads=1",
             "--max-requests=0",

@@ -1,6 +1,6 @@
 """Run the site under gunicorn for tests that need real processes.
 
-``GunicornServer`` starts ``gunicorn -c gunicorn.conf.py`` in the given
+``GunicornServer`` starts ``gunicorn -c authsite/gunicorn.conf.py`` in the given
 settings profile and waits for ``/healthz``; ``Browser`` is a small HTTP
 client that keeps cookies itself, so it also sends ``Secure`` cookies to a
 plain-HTTP test server (a TLS proxy is simulated with ``X-Forwarded-Proto``).
@@ -101,7 +101,7 @@ class GunicornServer:
     def __enter__(self):
         self.log_file = self.log.open("wb")
         self.process = subprocess.Popen(
-            [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "authsite.wsgi"],
+            [str(BIN / "gunicorn"), "-c", "authsite/gunicorn.conf.py", "authsite.wsgi"],
             cwd=BASE_DIR,
             env=self.env,
             stdout=self.log_file,

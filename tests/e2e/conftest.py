@@ -1,7 +1,7 @@
 """Browser tests: Playwright drives Debian's Chromium against a live server.
 
 Nothing is downloaded at run time: the browser is ``/usr/bin/chromium``
-(``apt-get install chromium``) and axe-core comes from ``node_modules/``
+(``apt-get install chromium``) and axe-core comes from ``tests/e2e/node_modules/``
 (``npm ci``). Either missing is a test failure, never a skip.
 
 Fixtures: ``browser`` (one Chromium for the package), ``context`` and
@@ -30,7 +30,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-AXE_SCRIPT = settings.BASE_DIR / "node_modules" / "axe-core" / "axe.min.js"
+AXE_SCRIPT = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = settings.BASE_DIR / "test-artifacts" / "screenshots"
 WIDE, NARROW = 1280, 360
 HEIGHT = 800

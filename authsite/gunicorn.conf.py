@@ -1,4 +1,4 @@
-"""Gunicorn configuration: ``gunicorn -c gunicorn.conf.py authsite.wsgi``.
+"""Gunicorn configuration: ``gunicorn -c authsite/gunicorn.conf.py authsite.wsgi``.
 
 Threaded workers (gthread): a worker busy with a password hash (Argon2 holds
 a core and ARGON2_MEMORY_COST of memory) still serves page views on its
