@@ -18,9 +18,10 @@ $(VENV)/.installed: requirements.txt
 	touch $@
 
 ## run: set everything up and serve the site on SQLite at http://$(HOST):$(PORT)/
+## (emailed links point at that address unless SITE_URL is set)
 run: install
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 ## serve: the production profile under gunicorn at http://$(HOST):$(PORT)/ on this
 ## machine: plain HTTP (SECURE_SSL_REDIRECT=False), a throwaway SECRET_KEY made

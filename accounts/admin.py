@@ -120,9 +120,9 @@ class UserAdmin(DjangoUserAdmin):
         permissions=["change"],
     )
     def reset_two_factor(self, request, queryset):
-        for user in queryset:
-            twofactor.disable(user, request=request, by="admin")
-        count = len(queryset)
+        count = sum(
+            twofactor.disable(user, request=request, by="admin") for user in queryset
+        )
         self.message_user(
             request,
             ngettext(

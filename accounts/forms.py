@@ -1,6 +1,6 @@
 from django import forms
 from django.conf import settings
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, update_session_auth_hash
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.signals import user_login_failed
 from django.contrib.auth.tokens import default_token_generator
@@ -224,6 +224,30 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
         )
 
 
+class PasswordChangeForm(auth_forms.PasswordChangeForm):
+    """Django's password change, checking the old password like a sign-in.
+
+    Through ``authenticate()``: a locked-out account is refused before any
+    hashing, and a wrong old password counts as a failed sign-in, so this
+    form cannot be used to guess passwords or to keep the hashers busy.
+    """
+
+    def __init__(self, user, *args, request=None, **kwargs):
+        self.request = request
+        super().__init__(user, *args, **kwargs)
+
+    def clean_old_password(self):
+        old_password = self.cleaned_data["old_password"]
+        authenticated = authenticate(
+            self.request, username=self.user.get_username(), password=old_password
+        )
+        if authenticated is None or authenticated.pk != self.user.pk:
+            raise ValidationError(
+                self.error_messages["password_incorrect"], code="password_incorrect"
+            )
+        return old_password
+
+
 class ProfileForm(forms.ModelForm):
     """Names change at once; a new email address only once it is confirmed."""
 
@@ -382,6 +406,10 @@ class ReauthenticationForm(forms.Form):
         authenticated = authenticate(self.request, username=username, password=password)
         if authenticated is None or authenticated.pk != self.user.pk:
             raise ValidationError(self.error_messages["invalid"], code="invalid")
+        if authenticated.password != self.user.password:
+            # The check re-hashed the password (new Argon2 cost): keep this
+            # session's auth hash in step, or the change would sign it out.
+            update_session_auth_hash(self.request, authenticated)
         if "code" in self.fields and not twofactor.verify_code(
             self.user, cleaned["code"]
         ):

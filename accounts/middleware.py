@@ -1,7 +1,9 @@
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions import middleware
 from django.template.response import TemplateResponse
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
 from . import devices
@@ -99,3 +101,28 @@ class PasswordCheckBusyMiddleware:
         response = TemplateResponse(request, "503.html", status=503)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response.render()
+
+
+class PrivatePagesMiddleware:
+    """Keep pages shown to a signed-in user out of every cache.
+
+    An account page (email address, devices, activity) left in the browser's
+    cache could be shown again with Back after signing out, on a shared
+    computer. Only sessions the request already loaded are looked at, so
+    this costs no query.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if (
+            session is not None
+            and session.accessed
+            and SESSION_KEY in session
+            and not response.has_header("Cache-Control")
+        ):
+            patch_cache_control(response, private=True, no_store=True)
+        return response

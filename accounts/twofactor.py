@@ -120,10 +120,17 @@ def is_trusted_browser(request, user) -> bool:
     )
 
 
-def disable(user, *, request=None, by: str) -> None:
-    """Remove the user's authenticator app and recovery codes."""
+def disable(user, *, request=None, by: str) -> bool:
+    """Remove the user's authenticator app and recovery codes.
+
+    Return whether there was anything to remove; only then is the owner
+    told and the event recorded.
+    """
     with transaction.atomic():
-        TOTPDevice.objects.filter(user=user).delete()
-        RecoveryCodeDevice.objects.filter(user=user).delete()
+        removed, _per_model = TOTPDevice.objects.filter(user=user).delete()
+        removed += RecoveryCodeDevice.objects.filter(user=user).delete()[0]
+    if not removed:
+        return False
     two_factor_disabled.send(sender=user.__class__, request=request, user=user, by=by)
     services.security_notice(user, "two_factor_disabled")
+    return True

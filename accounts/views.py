@@ -35,6 +35,7 @@ from django_otp.util import random_hex
 from . import devices, services, signals, twofactor
 from .forms import (
     LoginForm,
+    PasswordChangeForm,
     PasswordResetForm,
     ProfileForm,
     ReauthenticationForm,
@@ -61,11 +62,12 @@ def home(request):
     return redirect("accounts:login")
 
 
-class LoginView(auth_views.LoginView):
+class LoginView(RateLimitMixin, auth_views.LoginView):
     """Sign in with a username or email address and a password."""
 
     form_class = LoginForm
     redirect_authenticated_user = True
+    ratelimit_scope = "login"
 
     def form_valid(self, form):
         user = form.get_user()
@@ -205,8 +207,12 @@ class PasswordChangeView(
 ):
     """Change the password; this session stays, all others end."""
 
+    form_class = PasswordChangeForm
     template_name = "accounts/password_change.html"
     success_url = reverse_lazy("accounts:dashboard")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
 
     def form_valid(self, form):
         response = super().form_valid(form)
@@ -476,6 +482,8 @@ class TwoFactorLoginView(FormView):
 
     @method_decorator([sensitive_post_parameters(), csrf_protect, never_cache])
     def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            return redirect(settings.LOGIN_REDIRECT_URL)
         self.pending = twofactor.pending_login(request)
         self.user = self.pending and twofactor.pending_user(self.pending)
         if not self.user:

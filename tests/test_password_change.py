@@ -135,3 +135,17 @@ def test_bad_password_change_input_gets_a_form_error_not_a_500(
     assert f'id="id_{field}_error"' in response.content.decode()
     user.refresh_from_db()
     assert user.check_password(password)
+
+
+def test_wrong_old_passwords_count_towards_the_lockout(
+    user, password, signed_in_client
+):
+    client = signed_in_client(password)
+    for _attempt in range(5):
+        change(client, "not-my-password")
+
+    locked = change(client, password)
+
+    assert locked.status_code == 429
+    user.refresh_from_db()
+    assert user.check_password(password)

@@ -3,7 +3,7 @@
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.urls import reverse
 
 pytestmark = pytest.mark.django_db
@@ -163,3 +163,22 @@ def test_email_change_links_are_limited_per_new_address(client, make_user):
 
     assert last.status_code == 429
     assert [m.to for m in mail.outbox] == [["victim@example.com"]]
+
+
+@override_settings(RATELIMIT_LOGIN="3/m")
+def test_sign_in_attempts_are_limited_per_address(user, password):
+    def sign_in(address):
+        return Client().post(
+            reverse("accounts:login"),
+            {"username": "alice", "password": password},
+            REMOTE_ADDR=address,
+        )
+
+    allowed = [sign_in("198.51.100.5").status_code for _attempt in range(3)]
+    limited = sign_in("198.51.100.5")
+    elsewhere = sign_in("198.51.100.6")
+
+    assert allowed == [302, 302, 302]
+    assert limited.status_code == 429
+    assert limited["Retry-After"]
+    assert elsewhere.status_code == 302

@@ -108,3 +108,27 @@ def test_wrong_reauthentication_passwords_count_towards_the_lockout(
     locked = signed_in.post(REAUTH_URL, {"password": password})
 
     assert locked.status_code == 429
+
+
+def test_a_rehash_during_reauthentication_keeps_the_session(
+    signed_in, clock, password, settings
+):
+    clock.advance(minutes=6)
+    settings.ARGON2_TIME_COST = 2  # the stored hash is upgraded at this check
+
+    response = signed_in.post(
+        REAUTH_URL, {"password": password, "next": reverse("accounts:password_change")}
+    )
+
+    assert response.url == reverse("accounts:password_change")
+    assert signed_in.get(response.url).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "url_name", ["dashboard", "sessions", "activity", "profile", "two_factor"]
+)
+def test_signed_in_pages_are_never_cached(signed_in, url_name):
+    response = signed_in.get(reverse(f"accounts:{url_name}"))
+
+    assert "no-store" in response["Cache-Control"]
+    assert "private" in response["Cache-Control"]

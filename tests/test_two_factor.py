@@ -464,3 +464,28 @@ def test_odd_set_up_codes_get_a_form_error_not_a_500(logged_in_client, user, cod
     assert response.status_code == 200
     assert 'role="alert"' in response.content.decode()
     assert not user.has_two_factor()
+
+
+def test_turning_off_two_factor_that_was_never_on_changes_nothing(
+    logged_in_client, user, mailoutbox, make_user
+):
+    mailoutbox.clear()
+    logged_in_client.post(reverse("accounts:two_factor_disable"))
+    admin = make_user("boss", is_staff=True, is_superuser=True)
+    logged_in_client.force_login(admin)
+    response = logged_in_client.post(
+        "/admin/accounts/user/",
+        {"action": "reset_two_factor", "_selected_action": [user.pk]},
+        follow=True,
+    )
+
+    assert mailoutbox == []
+    assert not AuthEvent.objects.filter(event_type="two_factor_disabled").exists()
+    assert "reset for 0 users" in response.content.decode()
+
+
+def test_the_code_page_sends_a_signed_in_user_to_the_dashboard(logged_in_client):
+    response = logged_in_client.get(CODE_URL, follow=True)
+
+    assert response.redirect_chain == [(reverse("accounts:dashboard"), 302)]
+    assert "Your sign-in expired" not in response.content.decode()

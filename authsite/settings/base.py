@@ -133,6 +133,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.SessionExpiredMessageMiddleware",
+    "accounts.middleware.PrivatePagesMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "accounts.middleware.PasswordCheckBusyMiddleware",
     "accounts.middleware.KnownDeviceMiddleware",
@@ -342,12 +343,16 @@ PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=60 * 60)
 # "<count>/<period>", period s, m, h or d with an optional multiplier ("5/15m");
 # each is counted separately per client IP and per target email address.
 RATELIMIT_SIGNUP = env.str("RATELIMIT_SIGNUP", default="10/h")
+# Sign-in attempts (right or wrong) per client IP: every one costs a password
+# hash, so one address must not be able to keep the hashing slots busy.
+RATELIMIT_LOGIN = env.str("RATELIMIT_LOGIN", default="30/m")
 RATELIMIT_PASSWORD_RESET = env.str("RATELIMIT_PASSWORD_RESET", default="5/h")
 RATELIMIT_RESEND_VERIFICATION = env.str("RATELIMIT_RESEND_VERIFICATION", default="5/h")
 # Email-change links sent, per signed-in account and per new address.
 RATELIMIT_EMAIL_CHANGE = env.str("RATELIMIT_EMAIL_CHANGE", default="5/h")
 for _name in (
     "RATELIMIT_SIGNUP",
+    "RATELIMIT_LOGIN",
     "RATELIMIT_PASSWORD_RESET",
     "RATELIMIT_RESEND_VERIFICATION",
     "RATELIMIT_EMAIL_CHANGE",
