@@ -203,11 +203,12 @@ class ResendVerificationView(RateLimitMixin, FormView):
 
 
 class PasswordChangeView(
-    RecentAuthenticationRequiredMixin, auth_views.PasswordChangeView
+    RecentAuthenticationRequiredMixin, RateLimitMixin, auth_views.PasswordChangeView
 ):
     """Change the password; this session stays, all others end."""
 
     form_class = PasswordChangeForm
+    ratelimit_scope = "login"  # a password check, like a sign-in
     template_name = "accounts/password_change.html"
     success_url = reverse_lazy("accounts:dashboard")
 
@@ -340,10 +341,11 @@ class EmailChangeConfirmView(LoginRequiredMixin, LinkInvalidMixin, TemplateView)
 
 
 @method_decorator(sensitive_post_parameters(), name="dispatch")
-class AccountDeleteView(LoginRequiredMixin, FormView):
+class AccountDeleteView(LoginRequiredMixin, RateLimitMixin, FormView):
     """Delete the account for good, after the password (and code) is confirmed."""
 
     form_class = ReauthenticationForm
+    ratelimit_scope = "login"  # a password check, like a sign-in
     template_name = "accounts/account_delete.html"
     success_url = reverse_lazy("accounts:login")
 
@@ -526,10 +528,13 @@ class TwoFactorLoginView(FormView):
         return response
 
 
-class ReauthenticateView(LoginRequiredMixin, RedirectURLMixin, FormView):
+class ReauthenticateView(
+    LoginRequiredMixin, RateLimitMixin, RedirectURLMixin, FormView
+):
     """Confirm the password (and a code, with 2FA) before a dangerous change."""
 
     form_class = ReauthenticationForm
+    ratelimit_scope = "login"  # a password check, like a sign-in
     template_name = "registration/reauthenticate.html"
     next_page = "accounts:dashboard"
 

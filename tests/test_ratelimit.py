@@ -182,3 +182,20 @@ def test_sign_in_attempts_are_limited_per_address(user, password):
     assert limited.status_code == 429
     assert limited["Retry-After"]
     assert elsewhere.status_code == 302
+
+
+@override_settings(RATELIMIT_LOGIN="2/m")
+def test_password_changes_share_the_password_check_limit(logged_in_client, password):
+    def change(old):
+        return logged_in_client.post(
+            reverse("accounts:password_change"),
+            {
+                "old_password": old,
+                "new_password1": "violet-harbour-91-lantern",
+                "new_password2": "violet-harbour-91-lantern",
+            },
+        )
+
+    assert change("wrong").status_code == 200
+    assert change("wrong").status_code == 200
+    assert change(password).status_code == 429

@@ -343,7 +343,8 @@ PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=60 * 60)
 # "<count>/<period>", period s, m, h or d with an optional multiplier ("5/15m");
 # each is counted separately per client IP and per target email address.
 RATELIMIT_SIGNUP = env.str("RATELIMIT_SIGNUP", default="10/h")
-# Sign-in attempts (right or wrong) per client IP: every one costs a password
+# Password checks per client IP (sign-in attempts right or wrong, password
+# changes, reauthentication, account deletion): every one costs a password
 # hash, so one address must not be able to keep the hashing slots busy.
 RATELIMIT_LOGIN = env.str("RATELIMIT_LOGIN", default="30/m")
 RATELIMIT_PASSWORD_RESET = env.str("RATELIMIT_PASSWORD_RESET", default="5/h")
