@@ -229,3 +229,20 @@ def test_bad_sign_up_input_gets_a_form_error_not_a_500(client, data, field):
     assert f'id="id_{field}_error"' in response.content.decode()
     assert not User.objects.exists()
     assert mail.outbox == []
+
+
+def test_a_password_like_the_username_is_refused_in_good_korean(client):
+    response = client.post(
+        SIGNUP_URL,
+        {
+            "username": "dragonfly",
+            "email": "dragon@example.com",
+            "password1": "dragonfly1",
+            "password2": "dragonfly1",
+        },
+        HTTP_ACCEPT_LANGUAGE="ko",
+    )
+
+    body = response.content.decode()
+    assert "비밀번호가 사용자 이름 항목과 너무 비슷합니다." in body
+    assert "이름와" not in body

@@ -187,10 +187,8 @@ ARGON2_TIME_COST = env.int("ARGON2_TIME_COST", default=2)
 ARGON2_MEMORY_COST = env.int("ARGON2_MEMORY_COST", default=102400)
 ARGON2_PARALLELISM = env.int("ARGON2_PARALLELISM", default=8)
 AUTH_PASSWORD_VALIDATORS = [
-    {
-        "NAME": "django.contrib.auth.password_validation."
-        "UserAttributeSimilarityValidator"
-    },
+    # Django's validator with a message that reads well in Korean too.
+    {"NAME": "accounts.validators.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
