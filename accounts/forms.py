@@ -272,6 +272,12 @@ class ProfileForm(forms.ModelForm):
 
     def clean_email(self):
         email = User.objects.normalize_email(self.cleaned_data["email"])
+        if (
+            email != self.instance.email
+            and email.lower() == self.instance.email.lower()
+        ):
+            # Only the letter case changed: the same inbox, nothing to prove.
+            self.instance.email = email
         self.email_changed = email != self.instance.email
         if (
             self.email_changed

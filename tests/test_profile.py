@@ -211,3 +211,16 @@ def test_pending_email_change_dies_when_the_password_changes(client, user):
     assert response.status_code == 400
     user.refresh_from_db()
     assert user.email == "alice@example.com"
+
+
+def test_changing_only_the_letter_case_of_the_email_needs_no_link(
+    logged_in_client, user
+):
+    mail.outbox.clear()
+
+    response = save_profile(logged_in_client, email="Alice@example.com")
+
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.email == "Alice@example.com"
+    assert mail.outbox == []
