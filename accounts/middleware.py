@@ -126,3 +126,23 @@ class PrivatePagesMiddleware:
         ):
             patch_cache_control(response, private=True, no_store=True)
         return response
+
+
+class MethodNotAllowedPageMiddleware:
+    """Explain a 405 instead of answering it with an empty page.
+
+    Django's views answer a GET on a POST-only address (sign out, end a
+    session) with an empty 405; a person who followed a link there gets the
+    site's page saying why nothing happened. The ``Allow`` header stays.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code != 405 or response.content:
+            return response
+        page = TemplateResponse(request, "405.html", status=405).render()
+        page["Allow"] = response.get("Allow", "")
+        return page

@@ -28,6 +28,8 @@ def test_get_on_logout_does_not_log_out(logged_in_client):
     response = logged_in_client.get(LOGOUT_URL)
 
     assert response.status_code == 405
+    assert "This action needs a button" in response.content.decode()
+    assert "POST" in response["Allow"]
     assert SESSION_KEY in logged_in_client.session
     assert logged_in_client.get(DASHBOARD_URL).status_code == 200
 
@@ -40,3 +42,9 @@ def test_logout_without_csrf_token_is_rejected(user):
 
     assert response.status_code == 403
     assert client.get(DASHBOARD_URL).status_code == 200
+
+
+def test_the_405_page_is_in_korean_too(logged_in_client):
+    response = logged_in_client.get(LOGOUT_URL, HTTP_ACCEPT_LANGUAGE="ko")
+
+    assert "버튼으로만 할 수 있는 작업입니다" in response.content.decode()

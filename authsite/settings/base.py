@@ -134,6 +134,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.SessionExpiredMessageMiddleware",
     "accounts.middleware.PrivatePagesMiddleware",
+    "accounts.middleware.MethodNotAllowedPageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "accounts.middleware.PasswordCheckBusyMiddleware",
     "accounts.middleware.KnownDeviceMiddleware",
