@@ -39,8 +39,9 @@ def clean_environment(**overrides) -> dict[str, str]:
     return env
 
 
-def manage(*args: str, env: dict[str, str]) -> None:
-    result = subprocess.run(
+def run_manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    """Run manage.py in its own process with ``env``; return what happened."""
+    return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=BASE_DIR,
         env=env,
@@ -49,6 +50,11 @@ def manage(*args: str, env: dict[str, str]) -> None:
         timeout=300,
         check=False,
     )
+
+
+def manage(*args: str, env: dict[str, str]) -> None:
+    """Run manage.py with ``env``; raise if it fails."""
+    result = run_manage(*args, env=env)
     if result.returncode:
         raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{result.stderr}")
 

@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_settings import BASE_DIR, manage
+from tests.live import BASE_DIR
+from tests.test_settings import manage
 
 PRINT = "from django.conf import settings as s; print({})"
 

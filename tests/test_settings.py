@@ -1,33 +1,15 @@
 """The settings profiles, exercised the way an operator runs them."""
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+from .live import clean_environment, run_manage
+
 REAL_KEY = "k" * 20 + "3xR9!vQ2@zL7#mP4$wN8%bT6^hY1&cF5*"
 
 
 def manage(*args, **env):
     """Run manage.py in a clean environment (no test settings, no .env)."""
-    environment = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"DJANGO_SETTINGS_MODULE", "DEBUG", "SECRET_KEY", "DJANGO_ENV"}
-    }
-    environment.update(DJANGO_SETTINGS_MODULE="authsite.settings", **env)
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=BASE_DIR,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return run_manage(*args, env=clean_environment(**env))
 
 
 def test_development_runs_with_no_environment_at_all():
