@@ -1,9 +1,30 @@
+from contextvars import ContextVar
+
+from django.contrib import auth
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
 from . import devices, hashers
 
 UserModel = get_user_model()
+
+# The session of the request whose user is being loaded (see get_user).
+_loading_session = ContextVar("loading_session", default=None)
+
+
+def get_user(request):
+    """Django's ``auth.get_user``, with the user row read with the session.
+
+    The session store reads the session's user in the same query as the
+    session (``accounts.session_backends.db``), so a signed-in page view
+    queries the database once. Django still does every check: the session's
+    backend, ``is_active`` and the session hash against the password.
+    """
+    token = _loading_session.set(request.session)
+    try:
+        return auth.get_user(request)
+    finally:
+        _loading_session.reset(token)
 
 
 def resolve_account(request, identifier: str):
@@ -47,3 +68,9 @@ class UsernameOrEmailBackend(ModelBackend):
             if user.check_password(password) and self.user_can_authenticate(user):
                 return user
         return None
+
+    def get_user(self, user_id):
+        user = getattr(_loading_session.get(), "loaded_user", None)
+        if user is None or user.pk != user_id:
+            return super().get_user(user_id)
+        return user if self.user_can_authenticate(user) else None

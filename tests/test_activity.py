@@ -75,7 +75,7 @@ def test_activity_runs_a_fixed_number_of_queries(
     for _ in range(5):
         record(user)
 
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(2):
         logged_in_client.get(ACTIVITY_URL)
 
 

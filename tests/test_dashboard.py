@@ -26,10 +26,10 @@ def test_dashboard_shows_the_users_account(client, user, password):
     assert "Never" not in body  # last login is shown once they have signed in
 
 
-def test_authenticated_dashboard_runs_at_most_two_queries(
+def test_authenticated_dashboard_runs_one_query_for_session_and_user(
     logged_in_client, django_assert_max_num_queries
 ):
-    with django_assert_max_num_queries(2):
+    with django_assert_max_num_queries(1):
         response = logged_in_client.get(DASHBOARD_URL)
 
     assert response.status_code == 200

@@ -37,8 +37,10 @@ class SessionStore(db.SessionStore):
         # accounts.ip.client_ip and a header already cut to length.
         self.ip_address = ip_address or None
         self.user_agent = user_agent
-        # The row this session was loaded from, if any.
+        # The row this session was loaded from, if any, and its user, read
+        # in the same query (None for a signed-out session).
         self._row = None
+        self.loaded_user = None
         # True when the cookie named a signed-in session that has expired.
         self.expired = False
         # True while the key from cycle_key() has no row yet.
@@ -56,10 +58,12 @@ class SessionStore(db.SessionStore):
         return Session
 
     def _get_session_from_db(self):
-        """Load the row, noting whether a signed-in session just ran out."""
+        """Load the row and its user, noting whether a signed-in session ran out."""
         now = timezone.now()
         try:
-            row = self.model.objects.get(session_key=self.session_key)
+            row = self.model.objects.select_related("user").get(
+                session_key=self.session_key
+            )
         except (self.model.DoesNotExist, SuspiciousOperation) as e:
             if isinstance(e, SuspiciousOperation):
                 logger = logging.getLogger(f"django.security.{type(e).__name__}")
@@ -71,6 +75,7 @@ class SessionStore(db.SessionStore):
             self._session_key = None
             return None
         self._row = row
+        self.loaded_user = row.user
         return row
 
     def cycle_key(self):
