@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
+from django.utils.autoreload import file_changed
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,9 +10,10 @@ class AccountsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import checks, receivers  # noqa: F401  (checks register themselves)
+        from . import checks, fragments, receivers  # noqa: F401  (checks register)
 
         receivers.connect()
+        file_changed.connect(fragments.forget, dispatch_uid="accounts.fragments")
 
 
 class AdminConfig(admin_apps.AdminConfig):

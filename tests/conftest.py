@@ -5,7 +5,7 @@ from unittest import mock
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
+from django.core.cache import caches
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -22,12 +22,14 @@ def _english_outside_requests():
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Start every test with an empty cache: rate-limit counters and cached
+    """Start every test with empty caches: rate-limit counters and cached
     sessions would otherwise leak between tests (CACHE_URL may be a shared
     Redis)."""
-    cache.clear()
+    for each in caches.all():
+        each.clear()
     yield
-    cache.clear()
+    for each in caches.all():
+        each.clear()
 
 
 @pytest.fixture

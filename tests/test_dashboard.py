@@ -46,3 +46,26 @@ def test_root_sends_signed_in_users_to_dashboard(logged_in_client):
     response = logged_in_client.get("/")
 
     assert response.url == DASHBOARD_URL
+
+
+def test_tab_bar_and_language_list_follow_the_page_and_the_language(
+    logged_in_client,
+):
+    """Both are rendered once per process (the ``fragments`` cache): a page
+    or language seen before must not hand its copy to another."""
+    sessions_url = reverse("accounts:sessions")
+    english_dashboard = logged_in_client.get(DASHBOARD_URL).content.decode()
+    english_sessions = logged_in_client.get(sessions_url).content.decode()
+    korean_dashboard = logged_in_client.get(
+        DASHBOARD_URL, HTTP_ACCEPT_LANGUAGE="ko"
+    ).content.decode()
+
+    assert f'href="{DASHBOARD_URL}" aria-current="page">Overview' in english_dashboard
+    assert f'href="{sessions_url}">Sessions' in english_dashboard
+    assert f'href="{DASHBOARD_URL}">Overview' in english_sessions
+    assert f'href="{sessions_url}" aria-current="page">Sessions' in english_sessions
+    assert f'href="{DASHBOARD_URL}" aria-current="page">개요' in korean_dashboard
+    assert 'value="ko" lang="ko" selected' in korean_dashboard
+    assert 'value="en" lang="en" selected' in english_dashboard
+    assert ">Change</button>" in english_dashboard
+    assert ">변경</button>" in korean_dashboard

@@ -576,7 +576,8 @@ def cache_clock(clock, settings):
     ``CACHE_URL`` says.
     """
     settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        **settings.CACHES,
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     }
     fake_time = mock.Mock(time=lambda: clock.now.timestamp())
     with (

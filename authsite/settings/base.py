@@ -103,7 +103,13 @@ CACHES = {
         backend="django.core.cache.backends.redis.RedisCache"
         if CACHE_URL.startswith(("redis", "rediss"))
         else None,
-    )
+    ),
+    # Template fragments that are the same for every user (accounts/fragments.py),
+    # kept in each process's memory.
+    "fragments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "accounts.fragments",
+    },
 }
 
 # APPS
