@@ -9,7 +9,9 @@ HTTP, a throwaway database), then measures in one run:
 2. sign-in throughput with wrk (GET the form, POST the credentials) as a
    fraction of that ceiling, and the SQL queries of one sign-in POST;
 3. dashboard requests/s and p50/p99 latency against a bare "hello" view
-   served by the same gunicorn;
+   served by the same gunicorn, and against the same bare view for a
+   signed-in user only (the session and user checks every signed-in page
+   pays, with no page around them);
 4. the SQL queries of one signed-in page view (and that none writes);
 5. the peak RSS of the gunicorn processes during a bounded sign-in flood.
 
@@ -52,6 +54,7 @@ PASSWORD = "bench-" + secrets.token_urlsafe(16)
 LOGIN_PATH = "/accounts/login/"
 DASHBOARD_PATH = "/dashboard/"
 HELLO_PATH = "/bench/hello/"
+SIGNED_IN_HELLO_PATH = "/bench/signed-in/"
 # Signed-in pages whose SQL queries are counted (the worst one is reported);
 # add each new page of the signed-in area here.
 SIGNED_IN_PAGES = [DASHBOARD_PATH]
@@ -99,8 +102,8 @@ def machine() -> dict:
 # --- measured in this process ------------------------------------------------
 
 
-def argon2_ceiling() -> dict:
-    """Median wall and CPU time of one verify with the configured hasher."""
+def verify_samples() -> tuple[list[float], list[float]]:
+    """Wall and CPU seconds of ``VERIFY_ROUNDS`` verifies, one at a time."""
     from django.contrib.auth.hashers import get_hasher
 
     hasher = get_hasher()
@@ -111,14 +114,30 @@ def argon2_ceiling() -> dict:
         assert hasher.verify(PASSWORD, encoded)
         walls.append(time.perf_counter() - wall)
         cpus.append(time.process_time() - cpu)
+    return walls, cpus
+
+
+def argon2_ceiling(before: tuple, after: tuple) -> dict:
+    """Median wall and CPU time of one verify with the configured hasher.
+
+    Sampled before the server starts and again after it stops, so the
+    ceiling brackets the load phases on a machine whose speed drifts.
+    """
+    from django.contrib.auth.hashers import get_hasher
+
+    hasher = get_hasher()
+    walls, cpus = before[0] + after[0], before[1] + after[1]
     cpu = statistics.median(cpus)
     return {
         "hasher": hasher.algorithm,
         "time_cost": hasher.time_cost,
         "memory_cost_kib": hasher.memory_cost,
         "parallelism": hasher.parallelism,
+        "verifies": len(cpus),
         "verify_wall_ms": round(statistics.median(walls) * 1000, 1),
         "verify_cpu_ms": round(cpu * 1000, 1),
+        "verify_cpu_ms_before": round(statistics.median(before[1]) * 1000, 1),
+        "verify_cpu_ms_after": round(statistics.median(after[1]) * 1000, 1),
         "max_logins_per_s": round(CORES / cpu, 2),
     }
 
@@ -433,9 +452,9 @@ def main() -> None:
         },
     }
     print(f"Argon2 ceiling ({VERIFY_ROUNDS} verifies) ...", flush=True)
-    results["argon2"] = argon2_ceiling()
+    verifies_before = verify_samples()
     print(f"Argon2, {WORKERS} processes hashing at once ...", flush=True)
-    results["argon2"]["parallel"] = argon2_parallel_ceiling(PHASE_SECONDS / 2)
+    parallel = argon2_parallel_ceiling(PHASE_SECONDS / 2)
     print("Counting queries ...", flush=True)
     results["queries"] = count_queries()
 
@@ -445,6 +464,9 @@ def main() -> None:
         results.update(run_load(server))
     finally:
         stop(server)
+    print(f"Argon2 ceiling again ({VERIFY_ROUNDS} verifies) ...", flush=True)
+    results["argon2"] = argon2_ceiling(verifies_before, verify_samples())
+    results["argon2"]["parallel"] = parallel
     # Other work on the machine lowers throughput; the load average says so.
     results["load_average"] = {
         "before": round(load_before, 2),
@@ -460,6 +482,12 @@ def main() -> None:
         ),
         "dashboard_vs_hello": round(
             results["dashboard"]["per_s"] / results["hello"]["per_s"], 3
+        ),
+        "signed_in_hello_vs_hello": round(
+            results["signed_in_hello"]["per_s"] / results["hello"]["per_s"], 3
+        ),
+        "dashboard_vs_signed_in_hello": round(
+            results["dashboard"]["per_s"] / results["signed_in_hello"]["per_s"], 3
         ),
         # The same two ratios from the server's CPU time per operation: what
         # throughput would show on a machine with nothing else running.
@@ -480,18 +508,21 @@ def main() -> None:
     print(f"\nWritten to {OUT_DIR.relative_to(BASE_DIR) / 'latest.json'}")
 
 
-def check_dashboard(cookie: str) -> None:
-    """Stop unless the cookie really opens the bench user's dashboard."""
+def check_signed_in(cookie: str) -> None:
+    """Stop unless the cookie really opens the bench user's pages."""
     status, _, body = get(DASHBOARD_PATH, cookie)
     if status != 200 or USERNAME not in body:
         sys.exit(f"the dashboard answered HTTP {status} instead of the user's page")
+    status = get(SIGNED_IN_HELLO_PATH, cookie)[0]
+    if status != 200:
+        sys.exit(f"the signed-in bare view answered HTTP {status} instead of 200")
 
 
 def run_load(server: subprocess.Popen) -> dict:
     seconds = PHASE_SECONDS
     csrf_cookie, token, session, device = sign_in()
     page_cookie = f"{csrf_cookie}; {session}"
-    check_dashboard(page_cookie)
+    check_signed_in(page_cookie)
 
     def phase(script, path, **options) -> dict:
         """Run wrk, adding the server's peak RSS and CPU time per operation.
@@ -525,7 +556,7 @@ def run_load(server: subprocess.Popen) -> dict:
         seconds=seconds,
         env={"BENCH_DEVICE_COOKIE": device},
     )
-    print("Page views: warm-up, hello, dashboard ...", flush=True)
+    print("Page views: warm-up, hello, signed-in hello, dashboard ...", flush=True)
     page_options = {"connections": PAGE_CONNECTIONS, "threads": 1}
     phase(
         "pages.lua",
@@ -535,6 +566,13 @@ def run_load(server: subprocess.Popen) -> dict:
         headers={"Cookie": page_cookie},
     )
     out["hello"] = phase("pages.lua", HELLO_PATH, seconds=seconds, **page_options)
+    out["signed_in_hello"] = phase(
+        "pages.lua",
+        SIGNED_IN_HELLO_PATH,
+        seconds=seconds,
+        **page_options,
+        headers={"Cookie": page_cookie},
+    )
     out["dashboard"] = phase(
         "pages.lua",
         DASHBOARD_PATH,
@@ -542,7 +580,7 @@ def run_load(server: subprocess.Popen) -> dict:
         **page_options,
         headers={"Cookie": page_cookie},
     )
-    check_dashboard(page_cookie)
+    check_signed_in(page_cookie)
 
     print(
         f"Sign-in flood ({FLOOD_CONNECTIONS} connections, {seconds} s) ...", flush=True
@@ -561,6 +599,7 @@ def run_load(server: subprocess.Popen) -> dict:
 def print_table(r: dict) -> None:
     a, q, m = r["argon2"], r["queries"], r["machine"]
     login, hello, dash, flood = r["login"], r["hello"], r["dashboard"], r["flood"]
+    bare = r["signed_in_hello"]
     rows = [
         ("Machine", f"{m['cores']} cores, {m['cpu']}, {m['memory_gib']} GiB"),
         (
@@ -574,7 +613,9 @@ def print_table(r: dict) -> None:
         ),
         (
             "1. Argon2 verify (median)",
-            f"{a['verify_wall_ms']} ms wall, {a['verify_cpu_ms']} ms CPU",
+            f"{a['verify_wall_ms']} ms wall, {a['verify_cpu_ms']} ms CPU "
+            f"({a['verify_cpu_ms_before']} before the load, "
+            f"{a['verify_cpu_ms_after']} after)",
         ),
         ("   ceiling (cores / CPU)", f"{a['max_logins_per_s']} logins/s"),
         (
@@ -608,6 +649,12 @@ def print_table(r: dict) -> None:
             f"p99 {hello['p99_ms']} ms",
         ),
         (
+            "   Signed-in bare view",
+            f"{bare['per_s']} req/s, p50 {bare['p50_ms']} ms, "
+            f"p99 {bare['p99_ms']} ms = "
+            f"{r['ratios']['signed_in_hello_vs_hello']:.2f} of hello",
+        ),
+        (
             "   Dashboard",
             f"{dash['per_s']} req/s, p50 {dash['p50_ms']} ms, p99 {dash['p99_ms']} ms",
         ),
@@ -619,6 +666,11 @@ def print_table(r: dict) -> None:
             "   by server CPU",
             f"{hello['server_cpu_ms_per_op']} vs {dash['server_cpu_ms_per_op']} ms "
             f"per request = {r['ratios']['dashboard_vs_hello_by_cpu']:.2f}",
+        ),
+        (
+            "   dashboard / signed-in bare view",
+            f"{r['ratios']['dashboard_vs_signed_in_hello']:.2f} "
+            f"({bare['server_cpu_ms_per_op']} ms CPU per bare signed-in request)",
         ),
         (
             "4. SQL per page view (worst)",
