@@ -175,6 +175,66 @@ def argon2_parallel_ceiling(seconds: float) -> dict:
     }
 
 
+def in_process_cpu(rounds: int = 2000) -> dict:
+    """CPU ms per request of each page view with no HTTP server around it.
+
+    Calls the WSGI application directly with a signed-in cookie (best of 3
+    rounds), so the difference from the figures under gunicorn is what HTTP
+    and the server cost, and the differences between the views are Django's
+    own work: the session and user checks, then the page.
+    """
+    import io
+
+    from django.conf import settings
+    from django.core.wsgi import get_wsgi_application
+    from django.test import Client
+
+    client = Client(HTTP_HOST=HOST)
+    response = client.post(LOGIN_PATH, {"username": USERNAME, "password": PASSWORD})
+    assert response.status_code == 302, response.status_code
+    client.get(DASHBOARD_PATH)  # the CSRF cookie too, as a browser has it
+    cookie = "; ".join(f"{name}={c.value}" for name, c in client.cookies.items())
+    assert settings.SESSION_COOKIE_NAME in cookie
+    application = get_wsgi_application()
+
+    def view(path: str, cookie: str) -> None:
+        environ = {
+            "REQUEST_METHOD": "GET",
+            "PATH_INFO": path,
+            "QUERY_STRING": "",
+            "SERVER_NAME": HOST,
+            "SERVER_PORT": str(PORT),
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "HTTP_HOST": HOST,
+            "HTTP_COOKIE": cookie,
+            "REMOTE_ADDR": HOST,
+            "wsgi.url_scheme": "http",
+            "wsgi.input": io.BytesIO(),
+            "wsgi.errors": sys.stderr,
+        }
+        statuses = []
+        body = application(environ, lambda status, headers: statuses.append(status))
+        b"".join(body)
+        body.close()
+        assert statuses[0].startswith("200"), (path, statuses)
+
+    figures = {}
+    for name, path, with_cookie in [
+        ("hello", HELLO_PATH, ""),
+        ("signed_in_hello", SIGNED_IN_HELLO_PATH, cookie),
+        ("dashboard", DASHBOARD_PATH, cookie),
+    ]:
+        view(path, with_cookie)
+        best = float("inf")
+        for _ in range(3):
+            cpu = time.process_time()
+            for _ in range(rounds):
+                view(path, with_cookie)
+            best = min(best, time.process_time() - cpu)
+        figures[f"{name}_cpu_ms"] = round(best * 1000 / rounds, 3)
+    return figures
+
+
 def count_queries() -> dict:
     """SQL queries of sign-in POSTs and of a view of each signed-in page.
 
@@ -457,6 +517,8 @@ def main() -> None:
     parallel = argon2_parallel_ceiling(PHASE_SECONDS / 2)
     print("Counting queries ...", flush=True)
     results["queries"] = count_queries()
+    print("Page views in-process (no HTTP server) ...", flush=True)
+    results["in_process"] = in_process_cpu()
 
     load_before = os.getloadavg()[0]
     server = start_gunicorn()
@@ -671,6 +733,12 @@ def print_table(r: dict) -> None:
             "   dashboard / signed-in bare view",
             f"{r['ratios']['dashboard_vs_signed_in_hello']:.2f} "
             f"({bare['server_cpu_ms_per_op']} ms CPU per bare signed-in request)",
+        ),
+        (
+            "   in-process, no HTTP server",
+            f"hello {r['in_process']['hello_cpu_ms']}, signed-in bare view "
+            f"{r['in_process']['signed_in_hello_cpu_ms']}, dashboard "
+            f"{r['in_process']['dashboard_cpu_ms']} ms CPU per request",
         ),
         (
             "4. SQL per page view (worst)",
