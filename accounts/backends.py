@@ -50,6 +50,8 @@ class UsernameOrEmailBackend(ModelBackend):
 
     Otherwise exactly Django's ``ModelBackend``: inactive users are refused,
     and a login name that matches nobody still costs one password hash.
+    ``get_user`` takes the user the session store read with the session
+    (see ``get_user`` above) instead of reading it again.
     """
 
     def authenticate(self, request, username=None, password=None, **kwargs):

@@ -1,10 +1,12 @@
 """Template fragments rendered once per process: ``{% cache ... using="fragments" %}``.
 
 The account tab bar and the language list depend only on the code, the
-active language and the page, never on the user, so each process keeps
+active language, the page and the path the site is mounted at (the script
+prefix, in every reversed URL), never on the user, so each process keeps
 them rendered in its own memory (the ``fragments`` cache) instead of
-reversing URLs and translating labels on every page view. Nothing personal
-and no CSRF token goes inside such a block. The development server reloads
+reversing URLs and translating labels on every page view. A block's key
+names everything its output depends on; nothing personal and no CSRF token
+goes inside one. The development server reloads
 edited templates without restarting, so it drops the fragments then too.
 """
 

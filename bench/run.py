@@ -11,7 +11,8 @@ HTTP, a throwaway database), then measures in one run:
 3. dashboard requests/s and p50/p99 latency against a bare "hello" view
    served by the same gunicorn, and against the same bare view for a
    signed-in user only (the session and user checks every signed-in page
-   pays, with no page around them);
+   pays, with no page around them); the same three views are also timed
+   in-process, calling the WSGI application with no server around it;
 4. the SQL queries of one signed-in page view (and that none writes);
 5. the peak RSS of the gunicorn processes during a bounded sign-in flood.
 
@@ -485,6 +486,9 @@ def wrk(
 def main() -> None:
     if shutil.which("wrk") is None:
         sys.exit("make bench needs wrk: apt-get install wrk")
+    # Before the bench does anything: other work on the machine lowers
+    # throughput, and the load average says how much there is.
+    load_before = os.getloadavg()[0]
     configure_environment()
     sys.path.insert(0, str(BASE_DIR))
     import django
@@ -520,7 +524,6 @@ def main() -> None:
     print("Page views in-process (no HTTP server) ...", flush=True)
     results["in_process"] = in_process_cpu()
 
-    load_before = os.getloadavg()[0]
     server = start_gunicorn()
     try:
         results.update(run_load(server))
@@ -529,7 +532,6 @@ def main() -> None:
     print(f"Argon2 ceiling again ({VERIFY_ROUNDS} verifies) ...", flush=True)
     results["argon2"] = argon2_ceiling(verifies_before, verify_samples())
     results["argon2"]["parallel"] = parallel
-    # Other work on the machine lowers throughput; the load average says so.
     results["load_average"] = {
         "before": round(load_before, 2),
         "after": round(os.getloadavg()[0], 2),
