@@ -6,8 +6,8 @@ prefix, in every reversed URL), never on the user, so each process keeps
 them rendered in its own memory (the ``fragments`` cache) instead of
 reversing URLs and translating labels on every page view. A block's key
 names everything its output depends on; nothing personal and no CSRF token
-goes inside one. The development server reloads
-edited templates without restarting, so it drops the fragments then too.
+goes inside one. The development server reloads edited templates without
+restarting, so it drops the fragments then too.
 """
 
 from django.core.cache import caches
