@@ -3,7 +3,8 @@
 Threaded workers (gthread): a worker busy with a password hash (Argon2 holds
 a core and ARGON2_MEMORY_COST of memory) still serves page views on its
 other threads, and PASSWORD_CHECK_CONCURRENCY caps the hashes per worker.
-Every value can be changed through the environment (see the README).
+Every value can be changed through the environment or the ``.env`` file
+(see the README).
 """
 
 import os
@@ -11,6 +12,9 @@ import os
 from gunicorn.glogging import Logger
 
 from accounts.logging import redact
+from authsite import dotenv
+
+dotenv.read()
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 # Keep this default in step with WEB_CONCURRENCY in authsite/settings/base.py:

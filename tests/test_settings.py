@@ -1,15 +1,37 @@
 """The settings profiles, exercised the way an operator runs them."""
 
+import shutil
+import subprocess
+import sys
+
 import pytest
 
-from .live import clean_environment, run_manage
+from .live import BASE_DIR, clean_environment, run_manage
 
 REAL_KEY = "k" * 20 + "3xR9!vQ2@zL7#mP4$wN8%bT6^hY1&cF5*"
+# Prints what the chosen profile decided: DEBUG and the session cookie name.
+SETTINGS_PROBE = (
+    "import django; django.setup(); from django.conf import settings; "
+    "print(settings.DEBUG, settings.SESSION_COOKIE_NAME)"
+)
 
 
 def manage(*args, **env):
     """Run manage.py in a clean environment (no test settings, no .env)."""
     return run_manage(*args, env=clean_environment(**env))
+
+
+def run_python(project, code, *, env):
+    """Run Python ``code`` in ``project`` (a copy of this one) with ``env``."""
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=project,
+        env={**env, "PYTHONPATH": str(project)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 def test_development_runs_with_no_environment_at_all():
@@ -74,3 +96,62 @@ def test_secret_key_starting_with_a_dollar_sign_is_used_as_is():
     )
 
     assert result.returncode == 0, result.stderr
+
+
+@pytest.fixture
+def project_with_dotenv(tmp_path):
+    """A copy of the project with a ``.env`` file beside its ``manage.py``."""
+    project = tmp_path / "authsite"
+    shutil.copytree(
+        BASE_DIR,
+        project,
+        ignore=shutil.ignore_patterns(
+            ".git", ".venv", ".env", "var", "node_modules", "test-artifacts"
+        ),
+    )
+
+    def write(**variables):
+        lines = [f"{name}={value}" for name, value in variables.items()]
+        (project / ".env").write_text("\n".join(lines) + "\n")
+        return project
+
+    return write
+
+
+def test_dotenv_file_can_name_the_production_profile(project_with_dotenv):
+    project = project_with_dotenv(
+        DJANGO_ENV="production",
+        SECRET_KEY=REAL_KEY,
+        ALLOWED_HOSTS="auth.example.com",
+        SITE_URL="https://auth.example.com",
+    )
+
+    result = run_python(project, SETTINGS_PROBE, env=clean_environment())
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "__Host-sessionid"]
+
+
+def test_real_environment_wins_over_the_dotenv_file(project_with_dotenv):
+    project = project_with_dotenv(DJANGO_ENV="production")
+
+    result = run_python(
+        project, SETTINGS_PROBE, env=clean_environment(DJANGO_ENV="development")
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "sessionid"]
+
+
+def test_gunicorn_config_reads_the_dotenv_file(project_with_dotenv):
+    project = project_with_dotenv(WEB_CONCURRENCY="3", GUNICORN_THREADS="5")
+
+    result = run_python(
+        project,
+        "import runpy; c = runpy.run_path('authsite/gunicorn.conf.py'); "
+        "print(c['workers'], c['threads'])",
+        env=clean_environment(),
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["3", "5"]

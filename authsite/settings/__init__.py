@@ -2,12 +2,16 @@
 
 ``development`` (the default) runs with no environment at all; ``production``
 is the strict profile for real deployments; ``test`` is what pytest uses.
+The optional ``.env`` file is read first, so it may name the profile too.
 """
 
 import os
 
 from django.core.exceptions import ImproperlyConfigured
 
+from authsite import dotenv
+
+dotenv.read()
 PROFILE = os.environ.get("DJANGO_ENV", "development")
 
 if PROFILE == "development":

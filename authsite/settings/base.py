@@ -1,8 +1,9 @@
 """Settings shared by every profile, with safe defaults for development.
 
-Every value a deployment may change is read from the environment (or an
-optional ``.env`` file beside ``manage.py``) through django-environ; variables
-already set in the process environment win over the file.
+Every value a deployment may change is read from the environment through
+django-environ; the optional ``.env`` file beside ``manage.py`` has already
+been read into it (``authsite/dotenv.py``), and variables set in the real
+environment win over the file.
 """
 
 import re
@@ -16,8 +17,6 @@ from django.utils.translation import gettext_lazy as _
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
-if (BASE_DIR / ".env").is_file():
-    env.read_env(BASE_DIR / ".env")
 
 # Placeholder that only a DEBUG=True development site may run with.
 INSECURE_SECRET_KEY = (
