@@ -12,7 +12,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import get_random_string
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django_otp.models import Device, ThrottlingMixin
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -94,7 +94,7 @@ class AuthEvent(models.Model):
     """
 
     class Type(models.TextChoices):
-        LOGIN = "login", _("Signed in")
+        LOGIN = "login", pgettext_lazy("audit event", "Signed in")
         LOGIN_FAILED = "login_failed", _("Failed sign-in")
         LOGOUT = "logout", _("Signed out")
         LOCKOUT = "lockout", _("Sign-in paused after too many failures")

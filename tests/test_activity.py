@@ -69,6 +69,21 @@ def test_activity_shows_the_latest_twenty_newest_first(logged_in_client, user):
     assert "198.51.100.21" not in response.content.decode()
 
 
+def test_sign_in_reads_as_an_event_in_korean_and_as_a_time_on_the_sessions_page(
+    logged_in_client, user
+):
+    record(user, Type.LOGIN)
+
+    activity = logged_in_client.get(ACTIVITY_URL, HTTP_ACCEPT_LANGUAGE="ko")
+    sessions = logged_in_client.get(
+        reverse("accounts:sessions"), HTTP_ACCEPT_LANGUAGE="ko"
+    )
+
+    assert "로그인함" in activity.content.decode()
+    assert "로그인 시각" not in activity.content.decode()
+    assert '<th scope="col">로그인 시각</th>' in sessions.content.decode()
+
+
 def test_activity_runs_a_fixed_number_of_queries(
     logged_in_client, user, django_assert_max_num_queries
 ):
