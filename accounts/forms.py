@@ -146,6 +146,8 @@ class SignupForm(auth_forms.BaseUserCreationForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.email_taken = False
+        # The account that already has the address, if any.
+        self.owner = None
 
     def clean_username(self):
         username = self.cleaned_data["username"]
@@ -160,7 +162,8 @@ class SignupForm(auth_forms.BaseUserCreationForm):
         email = User.objects.normalize_email(self.cleaned_data["email"])
         # The password validators compare the password with the address.
         self.instance.email = email
-        if User.objects.with_email(email).exists():
+        self.owner = User.objects.with_email(email).first()
+        if self.owner is not None:
             if not prevents_enumeration():
                 raise ValidationError(EMAIL_TAKEN, code="unique")
             self.email_taken = True

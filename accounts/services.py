@@ -52,7 +52,7 @@ def user_sign_up(*, request, form) -> User | None:
         make_password(form.cleaned_data["password1"])
         send_templated_email(
             "signup_existing",
-            to=form.cleaned_data["email"],
+            to=form.owner.email,
             context={
                 "login_url": absolute_url(reverse("accounts:login")),
                 "reset_url": absolute_url(reverse("accounts:password_reset")),

@@ -109,7 +109,7 @@ def test_sign_up_with_a_taken_email_looks_like_a_new_one(
     assert _normalised(client.get(fresh.url)) == _normalised(client.get(taken.url))
     assert not User.objects.filter(username="mallory").exists()
     to_alice = mail.outbox[-1]
-    assert to_alice.to == ["ALICE@example.com"]
+    assert to_alice.to == ["alice@example.com"]  # the address on file, not as typed
     assert "Someone tried to sign up" in to_alice.subject
     link_in_mail(to_alice, "/accounts/password/reset/")
     assert "/accounts/verify-email/" not in to_alice.body
