@@ -3,6 +3,7 @@ from django.contrib import messages
 from django.contrib.auth import SESSION_KEY
 from django.contrib.auth import middleware as auth_middleware
 from django.contrib.sessions import middleware
+from django.core.exceptions import BadRequest
 from django.template.response import TemplateResponse
 from django.utils.cache import patch_cache_control
 from django.utils.functional import SimpleLazyObject
@@ -42,6 +43,29 @@ class SessionMiddleware(middleware.SessionMiddleware):
         ):
             session.record_activity()
         return super().process_response(request, response)
+
+
+class UnreadableFormMiddleware:
+    """Answer a form body Django cannot decode with the site's 400 page.
+
+    Django refuses a form in another charset than UTF-8 with ``BadRequest``,
+    but its 400 and 500 handlers check CSRF and so read the same body again:
+    the error escaped them as a bare 500 (Django ticket #34709). Placed
+    before the CSRF middleware, this reads a form first and answers 400.
+    """
+
+    FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method == "POST" and request.content_type in self.FORM_TYPES:
+            try:
+                request.POST  # noqa: B018  (parsing is the point)
+            except BadRequest:
+                return TemplateResponse(request, "400.html", status=400).render()
+        return self.get_response(request)
 
 
 class AuthenticationMiddleware(auth_middleware.AuthenticationMiddleware):

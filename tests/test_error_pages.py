@@ -79,3 +79,20 @@ def test_csrf_failure_explains_how_to_recover(password, user):
     assert "<h1>Your form expired</h1>" in body
     assert "reload the page" in body
     assert "CSRF" not in body
+
+
+@pytest.mark.parametrize("charset", ["utf-16", "latin-1"])
+def test_form_in_another_charset_than_utf8_gets_the_400_page(charset):
+    """Django refuses such a body; its error handlers read it again for the
+    CSRF check, which used to turn the 400 into a bare 500."""
+    browser = Client(enforce_csrf_checks=True, raise_request_exception=False)
+    browser.get("/accounts/login/")
+
+    response = browser.post(
+        "/accounts/login/",
+        "username=alice&password=x",
+        content_type=f"application/x-www-form-urlencoded; charset={charset}",
+    )
+
+    assert response.status_code == 400
+    assert "<h1>Bad request</h1>" in response.content.decode()
