@@ -123,9 +123,15 @@ class SignupView(RateLimitMixin, FormView):
         try:
             user = services.user_sign_up(request=self.request, form=form)
         except IntegrityError:
-            # Taken by a concurrent sign-up between validation and saving.
-            form.add_error(None, _("Please try again with another username."))
-            return self.form_invalid(form)
+            # A concurrent sign-up took the username or the address since
+            # validation: validate again, now seeing it, and answer as if it
+            # had come first.
+            form = self.get_form()
+            if not (form.is_valid() and form.email_taken):
+                if form.is_valid():
+                    form.add_error(None, _("Please try again with another username."))
+                return self.form_invalid(form)
+            user = services.user_sign_up(request=self.request, form=form)
         if user is not None and settings.ACCOUNT_EMAIL_VERIFICATION != "mandatory":
             auth_login(
                 self.request, user, backend="accounts.backends.UsernameOrEmailBackend"

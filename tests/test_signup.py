@@ -1,10 +1,13 @@
 import re
+from unittest import mock
 
 import pytest
 from django.contrib.auth import SESSION_KEY, get_user_model
 from django.core import mail
 from django.test import override_settings
 from django.urls import reverse
+
+from accounts.forms import SignupForm
 
 pytestmark = pytest.mark.django_db
 
@@ -246,3 +249,35 @@ def test_a_password_like_the_username_is_refused_in_good_korean(client):
     body = response.content.decode()
     assert "비밀번호가 사용자 이름 항목과 너무 비슷합니다." in body
     assert "이름와" not in body
+
+
+@pytest.fixture
+def concurrent_sign_up(make_user):
+    """Another sign-up saves alice@example.com after this one's address was
+    checked: the first check does not see it, the saving then hits the
+    unique index, and any later check does see it."""
+    check = SignupForm.clean_email
+    checked = []
+
+    def clean_email(form):
+        if not checked:
+            checked.append(True)
+            return form.cleaned_data["email"]
+        return check(form)
+
+    make_user("alice", email="alice@example.com")
+    with mock.patch.object(SignupForm, "clean_email", clean_email):
+        yield
+
+
+@pytest.mark.usefixtures("concurrent_sign_up")
+def test_sign_up_that_loses_the_address_to_a_concurrent_one_looks_like_a_new_one(
+    client,
+):
+    response = sign_up(client, "mallory", "Alice@example.com")
+
+    assert response.status_code == 302
+    assert response.url == DONE_URL
+    assert not User.objects.filter(username="mallory").exists()
+    assert mail.outbox[-1].to == ["alice@example.com"]
+    assert "Someone tried to sign up" in mail.outbox[-1].subject
