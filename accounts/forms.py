@@ -125,7 +125,7 @@ class SignupForm(auth_forms.BaseUserCreationForm):
     A taken username is always reported (usernames are public). A taken email
     address is reported only when ``ACCOUNT_PREVENT_ENUMERATION`` is off or
     verification is not mandatory; otherwise the form is valid, ``email_taken``
-    is set, and the view answers exactly as for a new address.
+    is true, and the view answers exactly as for a new address.
     """
 
     # A form field, not a model one: the model's unique-email check would
@@ -145,9 +145,12 @@ class SignupForm(auth_forms.BaseUserCreationForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.email_taken = False
         # The account that already has the address, if any.
         self.owner = None
+
+    @property
+    def email_taken(self):
+        return self.owner is not None
 
     def clean_username(self):
         username = self.cleaned_data["username"]
@@ -163,10 +166,8 @@ class SignupForm(auth_forms.BaseUserCreationForm):
         # The password validators compare the password with the address.
         self.instance.email = email
         self.owner = User.objects.with_email(email).first()
-        if self.owner is not None:
-            if not prevents_enumeration():
-                raise ValidationError(EMAIL_TAKEN, code="unique")
-            self.email_taken = True
+        if self.owner is not None and not prevents_enumeration():
+            raise ValidationError(EMAIL_TAKEN, code="unique")
         return email
 
     def save(self, commit=True):
@@ -196,6 +197,9 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
     """Django's reset form, sending through the site's templated email.
 
     The link is built on ``SITE_URL``, never on the request's Host header.
+    An address with no active account gets an email saying so (as
+    django-allauth does): one email either way, so a slow mail server does
+    not tell a stranger which addresses have an account.
     """
 
     def get_users(self, email):
@@ -221,6 +225,12 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
                     "reset_url": absolute_url(path),
                     "timeout_minutes": settings.PASSWORD_RESET_TIMEOUT // 60,
                 },
+            )
+        else:
+            send_templated_email(
+                "password_reset_unknown",
+                to=email,
+                context={"signup_url": absolute_url(reverse("accounts:signup"))},
             )
         signals.password_reset_requested.send(
             sender=User, request=request, email=email, user=user
@@ -271,7 +281,12 @@ class ProfileForm(forms.ModelForm):
             "A new address is used once you follow the link we send to it."
         )
         self.email_changed = False
-        self.email_taken = False
+        # The other account that already has the new address, if any.
+        self.owner = None
+
+    @property
+    def email_taken(self):
+        return self.owner is not None
 
     def clean_email(self):
         email = User.objects.normalize_email(self.cleaned_data["email"])
@@ -282,13 +297,11 @@ class ProfileForm(forms.ModelForm):
             # Only the letter case changed: the same inbox, nothing to prove.
             self.instance.email = email
         self.email_changed = email != self.instance.email
-        if (
-            self.email_changed
-            and User.objects.with_email(email).exclude(pk=self.instance.pk).exists()
-        ):
-            if not settings.ACCOUNT_PREVENT_ENUMERATION:
-                raise ValidationError(EMAIL_TAKEN, code="unique")
-            self.email_taken = True
+        if self.email_changed:
+            others = User.objects.with_email(email).exclude(pk=self.instance.pk)
+            self.owner = others.first()
+        if self.owner is not None and not settings.ACCOUNT_PREVENT_ENUMERATION:
+            raise ValidationError(EMAIL_TAKEN, code="unique")
         return email
 
 

@@ -41,6 +41,23 @@ def send_verification_email(user: User) -> None:
     )
 
 
+def send_nothing_to_confirm_email(email: str) -> None:
+    """Tell ``email`` that no account waits for it to be confirmed.
+
+    Sent when a new confirmation link is asked for an address that has none
+    to get: one email either way, so a slow mail server does not tell a
+    stranger which addresses have an unconfirmed account.
+    """
+    send_templated_email(
+        "verify_email_unknown",
+        to=email,
+        context={
+            "login_url": absolute_url(reverse("accounts:login")),
+            "reset_url": absolute_url(reverse("accounts:password_reset")),
+        },
+    )
+
+
 def user_sign_up(*, request, form) -> User | None:
     """Create the account from a valid ``SignupForm`` and start verification.
 
@@ -91,6 +108,16 @@ def email_change_request(*, user: User, new_email: str) -> None:
             "timeout_days": _timeout_days(),
         },
     )
+
+
+def send_address_in_use_email(email: str) -> None:
+    """Tell the owner of ``email`` that another account asked to move to it.
+
+    Sent instead of the confirmation link when the new address is taken:
+    one email either way, so a slow mail server does not tell the asking
+    account which addresses have an account.
+    """
+    send_templated_email("email_change_taken", to=email)
 
 
 def email_change_confirm(*, request, user: User, new_email: str) -> bool:

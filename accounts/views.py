@@ -196,6 +196,8 @@ class ResendVerificationView(RateLimitMixin, FormView):
         user = form.get_user()
         if user is not None:
             services.send_verification_email(user)
+        else:
+            services.send_nothing_to_confirm_email(form.cleaned_data["email"])
         messages.info(
             self.request,
             _(
@@ -302,7 +304,9 @@ class ProfileView(LoginRequiredMixin, UpdateView):
                 return too_many_requests(self.request, exc.retry_after)
         response = super().form_valid(form)
         if form.email_changed:
-            if not form.email_taken:
+            if form.email_taken:
+                services.send_address_in_use_email(form.owner.email)
+            else:
                 services.email_change_request(user=self.object, new_email=new_email)
             messages.info(
                 self.request,
