@@ -305,6 +305,27 @@ class ProfileForm(forms.ModelForm):
         return email
 
 
+CODE_THROTTLED = ngettext_lazy(
+    "Too many wrong codes in a row. Wait %(seconds)d second, then try again.",
+    "Too many wrong codes in a row. Wait %(seconds)d seconds, then try again.",
+    "seconds",
+)
+
+
+def verify_code_or_wait(user, code):
+    """``twofactor.verify_code``, telling the user to wait when it must.
+
+    A code nothing checked is neither right nor wrong: the form error says
+    how long to wait, and nothing counts it as a failed sign-in.
+    """
+    try:
+        return twofactor.verify_code(user, code)
+    except twofactor.CodeThrottled as wait:
+        raise ValidationError(
+            CODE_THROTTLED, code="throttled", params={"seconds": wait.seconds}
+        ) from None
+
+
 class TwoFactorCodeForm(forms.Form):
     """The second sign-in step: a code from the app, or a recovery code."""
 
@@ -324,7 +345,10 @@ class TwoFactorCodeForm(forms.Form):
         required=False,
     )
 
-    error_messages = {"invalid_code": _("That code is not valid. Try again.")}
+    error_messages = {
+        "invalid_code": _("That code is not valid. Try again."),
+        "throttled": CODE_THROTTLED,
+    }
 
     def __init__(self, user, *args, **kwargs):
         self.user = user
@@ -341,7 +365,7 @@ class TwoFactorCodeForm(forms.Form):
 
     def clean_code(self):
         code = self.cleaned_data["code"]
-        self.device = twofactor.verify_code(self.user, code)
+        self.device = verify_code_or_wait(self.user, code)
         if self.device is None:
             raise ValidationError(
                 self.error_messages["invalid_code"], code="invalid_code"
@@ -432,7 +456,7 @@ class ReauthenticationForm(forms.Form):
             # The check re-hashed the password (new Argon2 cost): keep this
             # session's auth hash in step, or the change would sign it out.
             update_session_auth_hash(self.request, authenticated)
-        if "code" in self.fields and not twofactor.verify_code(
+        if "code" in self.fields and not verify_code_or_wait(
             self.user, cleaned["code"]
         ):
             user_login_failed.send(

@@ -8,6 +8,8 @@ expires after ``TWO_FACTOR_LOGIN_TIMEOUT`` seconds and allows
 browser that gave the password.
 """
 
+import math
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
@@ -69,18 +71,34 @@ def end_pending_login(request) -> None:
     request.session.pop(PENDING_SESSION_KEY, None)
 
 
+class CodeThrottled(Exception):
+    """No device will check a code yet: wait ``seconds`` after wrong ones."""
+
+    def __init__(self, until):
+        super().__init__(until)
+        self.seconds = max(1, math.ceil((until - timezone.now()).total_seconds()))
+
+
 def verify_code(user, code: str):
     """Return the device that accepts ``code``, or None.
 
     Six digits are an authenticator-app code (django-otp refuses a code whose
     time step was already used, so a code cannot be replayed); anything else
-    is tried as a one-time recovery code.
+    is tried as a one-time recovery code. After wrong codes in a row,
+    django-otp makes a device wait (1, 2, 4, ... seconds) before it checks
+    another; when every device that could check this one is waiting,
+    ``CodeThrottled`` says for how long, and nothing was checked.
     """
     code = "".join(code.split())
     if code.isdigit() and len(code) == 6:
         devices = TOTPDevice.objects.devices_for_user(user, confirmed=True)
     else:
         devices = RecoveryCodeDevice.objects.devices_for_user(user, confirmed=True)
+    devices = list(devices)
+    waits = [device.verify_is_allowed() for device in devices]
+    if devices and not any(allowed for allowed, _ in waits):
+        now = timezone.now()
+        raise CodeThrottled(min(info.get("locked_until", now) for _, info in waits))
     for device in devices:
         if device.verify_token(code):
             return device

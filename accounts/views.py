@@ -507,6 +507,8 @@ class TwoFactorLoginView(FormView):
         return {**super().get_form_kwargs(), "user": self.user}
 
     def form_invalid(self, form):
+        if form.has_error("code", "throttled"):
+            return super().form_invalid(form)  # no code was checked
         user_login_failed.send(
             sender=__name__,
             credentials={"username": self.user.get_username(), "step": "two_factor"},

@@ -211,6 +211,30 @@ def test_wrong_codes_are_reported_as_failed_logins(client, two_factor_user, pass
     assert seen == [{"username": "alice", "step": "two_factor"}]
 
 
+def test_a_right_code_right_after_a_wrong_one_is_told_to_wait_not_refused(
+    client, two_factor_user, password, clock
+):
+    _user, totp, _codes = two_factor_user
+    clock.advance(seconds=60)  # past the time step spent by the set-up code
+    sign_in_with_password(client, password)
+    client.post(CODE_URL, {"code": "000000"})
+    failures = AuthEvent.objects.filter(event_type=AuthEvent.Type.TWO_FACTOR_FAILED)
+    assert failures.count() == 1
+
+    too_soon = client.post(CODE_URL, {"code": totp.at(clock.now)})
+
+    assert too_soon.status_code == 200
+    assert "Wait 1 second, then try again." in too_soon.content.decode()
+    assert failures.count() == 1  # nothing was checked: not a failure
+    assert SESSION_KEY not in client.session
+
+    clock.advance(seconds=1)
+    in_time = client.post(CODE_URL, {"code": totp.at(clock.now)})
+
+    assert in_time.status_code == 302
+    assert SESSION_KEY in client.session
+
+
 @pytest.mark.parametrize("code", ["", "x" * 10_000, "\x00", "12 34 56 78"])
 def test_bad_codes_get_a_form_error_not_a_500(client, two_factor_user, password, code):
     sign_in_with_password(client, password)
