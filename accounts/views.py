@@ -259,6 +259,13 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
     success_url = reverse_lazy("accounts:password_reset_complete")
 
+    def render_to_response(self, context, **response_kwargs):
+        # A used, expired or forged link: its page says so, with a 400 like
+        # the site's other refused links.
+        if not context.get("validlink"):
+            response_kwargs["status"] = 400
+        return super().render_to_response(context, **response_kwargs)
+
     def form_valid(self, form):
         response = super().form_valid(form)
         user = form.user

@@ -129,6 +129,7 @@ def test_reset_link_works_only_once(client, user, link_in_mail):
 
     second = Client().get(link, follow=True)
 
+    assert second.status_code == 400
     assert not second.context["validlink"]
     assert "This link cannot be used" in second.content.decode()
 
@@ -154,6 +155,7 @@ def test_tampered_reset_link_is_rejected(client, user, link_in_mail):
 
     response = client.get(link[:-3] + "zz/", follow=True)
 
+    assert response.status_code == 400
     assert not response.context["validlink"]
 
 
