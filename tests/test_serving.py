@@ -128,7 +128,7 @@ def test_twenty_parallel_logins_and_dashboard_loads_on_sqlite_never_fail(server)
 def test_access_log_keeps_reset_tokens_out(server):
     Browser(server.port).get("/accounts/reset/MQ/cfv3xz-7a1b2c3d4e5f/")
 
-    line = '"GET /accounts/reset/MQ/[redacted]/ HTTP/1.1" 200'
+    line = '"GET /accounts/reset/MQ/[redacted]/ HTTP/1.1" 400'  # a forged link
     log = server.wait_for_log(line)
     assert line in log
     assert "cfv3xz-7a1b2c3d4e5f" not in log
