@@ -143,6 +143,19 @@ def test_real_environment_wins_over_the_dotenv_file(project_with_dotenv):
     assert result.stdout.split() == ["True", "sessionid"]
 
 
+def test_test_settings_ignore_a_profile_named_in_the_dotenv_file(project_with_dotenv):
+    project = project_with_dotenv(DJANGO_ENV="production")
+
+    result = run_python(
+        project,
+        SETTINGS_PROBE,
+        env={**clean_environment(), "DJANGO_SETTINGS_MODULE": "authsite.settings.test"},
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "sessionid"]
+
+
 def test_gunicorn_config_reads_the_dotenv_file(project_with_dotenv):
     project = project_with_dotenv(WEB_CONCURRENCY="3", GUNICORN_THREADS="5")
 

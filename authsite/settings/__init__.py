@@ -3,6 +3,10 @@
 ``development`` (the default) runs with no environment at all; ``production``
 is the strict profile for real deployments; ``test`` is what pytest uses.
 The optional ``.env`` file is read first, so it may name the profile too.
+
+Python imports this package before any module in it, so a process that
+names a profile module itself (pytest's ``authsite.settings.test``) must
+not load the profile chosen here as well: only ``authsite.settings`` picks.
 """
 
 import os
@@ -14,7 +18,9 @@ from authsite import dotenv
 dotenv.read()
 PROFILE = os.environ.get("DJANGO_ENV", "development")
 
-if PROFILE == "development":
+if os.environ.get("DJANGO_SETTINGS_MODULE", __name__) != __name__:
+    pass
+elif PROFILE == "development":
     from .base import *  # noqa: F403
 elif PROFILE == "production":
     from .production import *  # noqa: F403
