@@ -49,6 +49,18 @@ def hit(scope: str, key: str, rate: str) -> None:
         raise RateLimited(retry_after=(window + 1) * period - now)
 
 
+def mailbox(email: str) -> str:
+    """The inbox ``email`` reaches, as a rate-limit key.
+
+    Letter case, a ``+tag`` and quotes around the local part do not change
+    the inbox at common providers, so ``"Bob+1"@example.com`` counts as
+    bob@example.com: varying them cannot multiply the mails one inbox gets.
+    """
+    local, _, domain = email.lower().rpartition("@")
+    local = local.strip('"').split("+", 1)[0]
+    return f"email:{local}@{domain}"
+
+
 def too_many_requests(request, retry_after: int):
     context = {"retry_after": retry_after, "retry_minutes": -(-retry_after // 60)}
     response = render(request, "429.html", context, status=429)
@@ -76,4 +88,4 @@ class RateLimitMixin:
 
     def limit_email(self, email: str) -> None:
         """Count a hit on ``email``; call before doing anything with it."""
-        hit(self.ratelimit_scope, f"email:{email.lower()}", self.ratelimit_rate)
+        hit(self.ratelimit_scope, mailbox(email), self.ratelimit_rate)

@@ -51,7 +51,7 @@ from .mixins import (
     redirect_to_reauthenticate,
 )
 from .models import RecoveryCodeDevice, Session
-from .ratelimit import RateLimited, RateLimitMixin, hit, too_many_requests
+from .ratelimit import RateLimited, RateLimitMixin, hit, mailbox, too_many_requests
 from .tokens import email_change_token, email_verification_token
 
 
@@ -306,7 +306,7 @@ class ProfileView(LoginRequiredMixin, UpdateView):
             rate = settings.RATELIMIT_EMAIL_CHANGE
             try:
                 hit("email_change", f"user:{self.request.user.pk}", rate)
-                hit("email_change", f"email:{new_email.lower()}", rate)
+                hit("email_change", mailbox(new_email), rate)
             except RateLimited as exc:
                 return too_many_requests(self.request, exc.retry_after)
         response = super().form_valid(form)

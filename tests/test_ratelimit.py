@@ -77,6 +77,20 @@ def test_password_reset_is_limited_per_email_and_per_ip(client, user):
     assert "Retry-After" in per_email[-1]
 
 
+@override_settings(RATELIMIT_PASSWORD_RESET="2/h")
+def test_reset_limit_counts_one_inbox_however_its_address_is_spelled(client, db):
+    url = reverse("accounts:password_reset")
+    spellings = ["bob@example.com", "Bob+1@example.com", '"bob+2"@example.com']
+
+    answers = [
+        client.post(url, {"email": email}, REMOTE_ADDR=f"203.0.113.{n}")
+        for n, email in enumerate(spellings)
+    ]
+
+    assert [a.status_code for a in answers] == [302, 302, 429]
+    assert len(mail.outbox) == 2
+
+
 @override_settings(RATELIMIT_RESEND_VERIFICATION="1/h")
 def test_resend_is_limited_and_the_limit_is_the_same_for_unknown_emails(
     client, make_user
