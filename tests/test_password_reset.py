@@ -93,9 +93,21 @@ def test_unknown_address_is_told_that_no_account_uses_it(client, user):
 
     (message,) = mail.outbox
     assert message.to == ["nobody@example.com"]
-    assert "without an account" in message.subject
-    assert "no active account here uses it" in message.body
+    assert message.subject == "We could not send a password reset link"
+    assert "no active account here that signs in with a password" in message.body
     assert "/accounts/signup/" in message.body
+    assert "/accounts/reset/" not in message.body
+
+
+def test_account_without_a_usable_password_gets_no_reset_link(client, user):
+    user.set_unusable_password()
+    user.save()
+
+    request_reset(client)
+
+    (message,) = mail.outbox
+    assert message.to == ["alice@example.com"]
+    assert message.subject == "We could not send a password reset link"
     assert "/accounts/reset/" not in message.body
 
 
@@ -106,7 +118,7 @@ def test_inactive_user_gets_no_reset_link(client, make_user):
 
     assert response.url == DONE_URL
     (message,) = mail.outbox
-    assert "without an account" in message.subject
+    assert message.subject == "We could not send a password reset link"
     assert "/accounts/reset/" not in message.body + message.alternatives[0][0]
 
 
