@@ -1,3 +1,5 @@
+from contextlib import contextmanager
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth import authenticate, update_session_auth_hash
@@ -312,14 +314,15 @@ CODE_THROTTLED = ngettext_lazy(
 )
 
 
-def verify_code_or_wait(user, code):
-    """``twofactor.verify_code``, telling the user to wait when it must.
+@contextmanager
+def waiting_for_code():
+    """Turn ``twofactor.CodeThrottled`` into the form error saying how long to wait.
 
-    A code nothing checked is neither right nor wrong: the form error says
-    how long to wait, and nothing counts it as a failed sign-in.
+    A code nothing checked is neither right nor wrong, so nothing counts it
+    as a failed sign-in.
     """
     try:
-        return twofactor.verify_code(user, code)
+        yield
     except twofactor.CodeThrottled as wait:
         raise ValidationError(
             CODE_THROTTLED, code="throttled", params={"seconds": wait.seconds}
@@ -365,7 +368,8 @@ class TwoFactorCodeForm(forms.Form):
 
     def clean_code(self):
         code = self.cleaned_data["code"]
-        self.device = verify_code_or_wait(self.user, code)
+        with waiting_for_code():
+            self.device = twofactor.verify_code(self.user, code)
         if self.device is None:
             raise ValidationError(
                 self.error_messages["invalid_code"], code="invalid_code"
@@ -448,6 +452,10 @@ class ReauthenticationForm(forms.Form):
         password = cleaned.get("password")
         if password is None or ("code" in self.fields and "code" not in cleaned):
             return cleaned
+        if "code" in self.fields:
+            # Asked before the password is checked: "wait" says nothing of it.
+            with waiting_for_code():
+                twofactor.devices_ready_for(self.user, cleaned["code"])
         username = self.user.get_username()
         authenticated = authenticate(self.request, username=username, password=password)
         if authenticated is None or authenticated.pk != self.user.pk:
@@ -456,9 +464,11 @@ class ReauthenticationForm(forms.Form):
             # The check re-hashed the password (new Argon2 cost): keep this
             # session's auth hash in step, or the change would sign it out.
             update_session_auth_hash(self.request, authenticated)
-        if "code" in self.fields and not verify_code_or_wait(
-            self.user, cleaned["code"]
-        ):
+        with waiting_for_code():
+            verified = "code" not in self.fields or twofactor.verify_code(
+                self.user, cleaned["code"]
+            )
+        if not verified:
             user_login_failed.send(
                 sender=__name__,
                 credentials={"username": username, "step": "two_factor"},

@@ -7,6 +7,7 @@ from django.core.exceptions import BadRequest
 from django.template.response import TemplateResponse
 from django.utils.cache import patch_cache_control
 from django.utils.functional import SimpleLazyObject
+from django.utils.log import log_response
 from django.utils.translation import gettext as _
 
 from . import backends, devices
@@ -64,7 +65,11 @@ class UnreadableFormMiddleware:
             try:
                 request.POST  # noqa: B018  (parsing is the point)
             except BadRequest:
-                return TemplateResponse(request, "400.html", status=400).render()
+                response = TemplateResponse(request, "400.html", status=400)
+                log_response(
+                    "Bad request: %s", request.path, response=response, request=request
+                )
+                return response.render()
         return self.get_response(request)
 
 

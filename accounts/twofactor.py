@@ -79,15 +79,13 @@ class CodeThrottled(Exception):
         self.seconds = max(1, math.ceil((until - timezone.now()).total_seconds()))
 
 
-def verify_code(user, code: str):
-    """Return the device that accepts ``code``, or None.
+def devices_ready_for(user, code: str) -> list:
+    """The user's confirmed devices that could check ``code``.
 
-    Six digits are an authenticator-app code (django-otp refuses a code whose
-    time step was already used, so a code cannot be replayed); anything else
-    is tried as a one-time recovery code. After wrong codes in a row,
-    django-otp makes a device wait (1, 2, 4, ... seconds) before it checks
-    another; when every device that could check this one is waiting,
-    ``CodeThrottled`` says for how long, and nothing was checked.
+    Six digits are for the authenticator app, anything else for the
+    recovery codes. After wrong codes in a row, django-otp makes a device
+    wait (1, 2, 4, ... seconds) before it checks another: while every device
+    that could check ``code`` waits, this raises ``CodeThrottled``.
     """
     code = "".join(code.split())
     if code.isdigit() and len(code) == 6:
@@ -99,7 +97,18 @@ def verify_code(user, code: str):
     if devices and not any(allowed for allowed, _ in waits):
         now = timezone.now()
         raise CodeThrottled(min(info.get("locked_until", now) for _, info in waits))
-    for device in devices:
+    return devices
+
+
+def verify_code(user, code: str):
+    """Return the device that accepts ``code``, or None.
+
+    django-otp refuses an app code whose time step was already used, so a
+    code cannot be replayed; a recovery code works once. Raises
+    ``CodeThrottled`` (nothing checked) as ``devices_ready_for`` does.
+    """
+    code = "".join(code.split())
+    for device in devices_ready_for(user, code):
         if device.verify_token(code):
             return device
     return None

@@ -235,6 +235,23 @@ def test_a_right_code_right_after_a_wrong_one_is_told_to_wait_not_refused(
     assert SESSION_KEY in client.session
 
 
+def test_the_wait_after_a_wrong_code_says_nothing_about_the_password(
+    client, two_factor_user, password, clock
+):
+    user, totp, _codes = two_factor_user
+    client.force_login(user)
+    delete_url = reverse("accounts:account_delete")
+    clock.advance(seconds=60)  # past the time step spent by the set-up code
+    client.post(delete_url, {"password": password, "code": "000000"})
+
+    right = client.post(delete_url, {"password": password, "code": totp.at(clock.now)})
+    wrong = client.post(delete_url, {"password": "not it", "code": totp.at(clock.now)})
+
+    assert right.content.decode().count("Wait 1 second, then try again.") == 1
+    assert wrong.content.decode().count("Wait 1 second, then try again.") == 1
+    assert type(user).objects.filter(pk=user.pk).exists()
+
+
 @pytest.mark.parametrize("code", ["", "x" * 10_000, "\x00", "12 34 56 78"])
 def test_bad_codes_get_a_form_error_not_a_500(client, two_factor_user, password, code):
     sign_in_with_password(client, password)
