@@ -396,7 +396,7 @@ class TwoFactorSetupForm(forms.Form):
         super().__init__(*args, **kwargs)
 
     def clean_code(self):
-        code = self.cleaned_data["code"]
+        code = twofactor.normalize_code(self.cleaned_data["code"])
         device = TOTPDevice(
             user=self.user, key=self.key, name=gettext("Authenticator app")
         )

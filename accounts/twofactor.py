@@ -9,6 +9,7 @@ browser that gave the password.
 """
 
 import math
+import unicodedata
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -79,6 +80,12 @@ class CodeThrottled(Exception):
         self.seconds = max(1, math.ceil((until - timezone.now()).total_seconds()))
 
 
+def normalize_code(code: str) -> str:
+    """The code as typed, without spaces, and with the full-width digits and
+    letters an East Asian keyboard may type made plain ASCII (NFKC)."""
+    return unicodedata.normalize("NFKC", "".join(code.split()))
+
+
 def devices_ready_for(user, code: str) -> list:
     """The user's confirmed devices that could check ``code``.
 
@@ -87,8 +94,8 @@ def devices_ready_for(user, code: str) -> list:
     wait (1, 2, 4, ... seconds) before it checks another: while every device
     that could check ``code`` waits, this raises ``CodeThrottled``.
     """
-    code = "".join(code.split())
-    if code.isdigit() and len(code) == 6:
+    code = normalize_code(code)
+    if code.isascii() and code.isdigit() and len(code) == 6:
         devices = TOTPDevice.objects.devices_for_user(user, confirmed=True)
     else:
         devices = RecoveryCodeDevice.objects.devices_for_user(user, confirmed=True)
@@ -107,7 +114,7 @@ def verify_code(user, code: str):
     code cannot be replayed; a recovery code works once. Raises
     ``CodeThrottled`` (nothing checked) as ``devices_ready_for`` does.
     """
-    code = "".join(code.split())
+    code = normalize_code(code)
     for device in devices_ready_for(user, code):
         if device.verify_token(code):
             return device

@@ -252,6 +252,30 @@ def test_the_wait_after_a_wrong_code_says_nothing_about_the_password(
     assert type(user).objects.filter(pk=user.pk).exists()
 
 
+def full_width(code):
+    """The code as an East Asian keyboard may type it (U+FF10 to U+FF19)."""
+    return "".join(chr(0xFF10 + int(digit)) for digit in code)
+
+
+def test_codes_typed_in_full_width_digits_work_at_set_up_and_sign_in(
+    client, user, password, clock
+):
+    client.force_login(user)
+    page = client.get(SETUP_URL).content.decode()
+    secret = re.search(r'<code class="secret">([A-Z2-7 ]+)</code>', page)[1]
+    totp = pyotp.TOTP(secret.replace(" ", ""))
+
+    set_up = client.post(SETUP_URL, {"code": full_width(totp.at(clock.now))})
+    assert user.has_two_factor(), set_up.content.decode()
+    client.logout()
+    clock.advance(seconds=60)  # past the time step spent by the set-up code
+    sign_in_with_password(client, password)
+    signed_in = client.post(CODE_URL, {"code": full_width(totp.at(clock.now))})
+
+    assert signed_in.status_code == 302
+    assert SESSION_KEY in client.session
+
+
 @pytest.mark.parametrize("code", ["", "x" * 10_000, "\x00", "12 34 56 78"])
 def test_bad_codes_get_a_form_error_not_a_500(client, two_factor_user, password, code):
     sign_in_with_password(client, password)
