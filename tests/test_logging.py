@@ -20,6 +20,9 @@ logging.getLogger("django.request").warning(
     "/accounts/email/confirm/eyJ1IjoxfQ:ch4ng3t0k/",
     "/accounts/not-me/eyJ1IjoxfQ:n0tm3t0k/",
 )
+logging.getLogger("django.server").info(
+    '"%s" %s %s', "GET /accounts/reset/MQ/cfv3xz-7a1b2c3d4e5f/ HTTP/1.1", 200, 5
+)
 """
 SECRETS = (
     "hunter2",
@@ -31,10 +34,10 @@ SECRETS = (
 )
 
 
-def run_in(profile_env):
+def run_in(profile_env, *, stderr=False):
     result = manage("shell", "-v", "0", "-c", EMIT, **profile_env)
     assert result.returncode == 0, result.stderr
-    return result.stdout
+    return result.stdout + result.stderr if stderr else result.stdout
 
 
 def production_log_lines():
@@ -58,6 +61,7 @@ def test_production_writes_one_json_object_per_line_on_stdout():
         "django.request",
         "django.request",
         "django.request",
+        "django.server",
     ]
     assert lines[0]["message"] == "login_failed"
     assert lines[0]["level"] == "INFO"
@@ -79,8 +83,9 @@ def test_production_logs_redact_passwords_tokens_and_session_keys():
 
 
 def test_development_logs_are_text_and_redacted_too():
-    stdout = run_in({})
+    output = run_in({}, stderr=True)  # with DEBUG on, Django logs to both
 
-    assert "INFO accounts.events login_failed" in stdout
+    assert "INFO accounts.events login_failed" in output
+    assert "INFO django.server" in output
     for secret in SECRETS:
-        assert secret not in stdout
+        assert secret not in output

@@ -377,6 +377,7 @@ del _name
 # ``accounts.events`` carries one line per authentication event. The filter
 # on the handler redacts passwords, tokens and session keys from every line.
 LOG_FORMAT = env.str("LOG_FORMAT", default="text")
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -402,11 +403,19 @@ LOGGING = {
             "filters": ["redact"],
         }
     },
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "accounts.events": {
             "handlers": ["console"],
             "level": "INFO",
+            "propagate": False,
+        },
+        # Django's own handlers for these (with DEBUG on, and runserver's
+        # access log) would write lines unredacted: use this one instead.
+        "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
+        "django.server": {
+            "handlers": ["console"],
+            "level": LOG_LEVEL,
             "propagate": False,
         },
     },
