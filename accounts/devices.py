@@ -9,6 +9,7 @@ everyone else's (so an attacker's lockout does not lock the owner out, see
 """
 
 import secrets
+import uuid
 
 from django.conf import settings
 from django.core import signing
@@ -110,8 +111,8 @@ def read_end_session_token(token: str) -> tuple[int, str] | None:
         data = signing.loads(
             token, salt=END_SESSION_SALT, max_age=settings.NEW_DEVICE_LINK_MAX_AGE
         )
-        return int(data["u"]), str(data["s"])
-    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        return int(data["u"]), str(uuid.UUID(data["s"]))
+    except (signing.BadSignature, KeyError, TypeError, ValueError, AttributeError):
         return None
 
 

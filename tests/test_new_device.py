@@ -147,7 +147,22 @@ def test_a_used_link_ends_nothing_more(returning_user, password):
     assert AuthEvent.objects.filter(event_type="session_ended_by_user").count() == 1
 
 
-@pytest.mark.parametrize("token", ["garbage", "a" * 300])
+def signed(payload):
+    """A token signed with the site's own key: only a leak of it could make one."""
+    return signing.dumps(payload, salt=devices.END_SESSION_SALT)
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        "garbage",
+        "a" * 300,
+        signed({"u": 1, "s": "not-a-uuid"}),
+        signed({"u": 1, "s": 42}),
+        signed({"u": "x", "s": "00000000-0000-0000-0000-000000000000"}),
+        signed(["u", "s"]),
+    ],
+)
 def test_a_forged_link_is_refused(returning_user, password, token):
     intruder = Client()
     login(intruder, password)
