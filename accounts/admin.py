@@ -1,5 +1,7 @@
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import BadRequest, ValidationError
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -87,6 +89,17 @@ class UserAdmin(DjangoUserAdmin):
         ),
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
+
+    def response_action(self, request, queryset):
+        # Django filters by the posted ids as they are, and a value that is
+        # not an id would fail that query with a 500: refuse it with a 400.
+        pk = self.model._meta.pk
+        try:
+            for value in request.POST.getlist(helpers.ACTION_CHECKBOX_NAME):
+                pk.to_python(value)
+        except ValidationError:
+            raise BadRequest("Action on a value that is not a user id.") from None
+        return super().response_action(request, queryset)
 
     def get_inlines(self, request, obj):
         # A user being added has no sessions yet.
