@@ -1,6 +1,8 @@
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
 from django.core.exceptions import BadRequest, ValidationError
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
@@ -37,8 +39,25 @@ class SessionInline(admin.TabularInline):
         return session.device
 
 
+class SelectedIdsMixin:
+    """Refuse an action posted with values that are not ids, with a 400.
+
+    Django filters by the posted ids as they are, and a value that is not
+    an id fails that query with a 500.
+    """
+
+    def response_action(self, request, queryset):
+        pk = self.model._meta.pk
+        try:
+            for value in request.POST.getlist(helpers.ACTION_CHECKBOX_NAME):
+                pk.to_python(value)
+        except ValidationError:
+            raise BadRequest("An action on a value that is not an id.") from None
+        return super().response_action(request, queryset)
+
+
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(SelectedIdsMixin, DjangoUserAdmin):
     form = UserAdminChangeForm
     add_form = UserAdminCreationForm
     add_fieldsets = (
@@ -89,17 +108,6 @@ class UserAdmin(DjangoUserAdmin):
         ),
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
-
-    def response_action(self, request, queryset):
-        # Django filters by the posted ids as they are, and a value that is
-        # not an id would fail that query with a 500: refuse it with a 400.
-        pk = self.model._meta.pk
-        try:
-            for value in request.POST.getlist(helpers.ACTION_CHECKBOX_NAME):
-                pk.to_python(value)
-        except ValidationError:
-            raise BadRequest("Action on a value that is not a user id.") from None
-        return super().response_action(request, queryset)
 
     def get_inlines(self, request, obj):
         # A user being added has no sessions yet.
@@ -175,3 +183,11 @@ class AuthEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(SelectedIdsMixin, DjangoGroupAdmin):
+    """Django's group admin, refusing actions on values that are not ids."""

@@ -74,3 +74,23 @@ def test_admin_filters_users_by_staff_status(admin_client, make_user):
     body = response.content.decode()
     assert "boss@example.com" in body
     assert "alice@example.com" not in body
+
+
+@pytest.mark.parametrize("selected", ["abc", "1.5", "\x00"])
+@pytest.mark.parametrize(
+    ("url", "action"),
+    [
+        ("/admin/accounts/user/", "end_all_sessions"),
+        ("/admin/auth/group/", "delete_selected"),
+    ],
+)
+def test_admin_action_on_values_that_are_not_ids_is_a_bad_request(
+    admin_client, selected, url, action
+):
+    admin_client.raise_request_exception = False
+
+    response = admin_client.post(
+        url, {"action": action, "_selected_action": [selected]}
+    )
+
+    assert response.status_code == 400
