@@ -9,6 +9,7 @@ plain-HTTP test server (a TLS proxy is simulated with ``X-Forwarded-Proto``).
 import http.client
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -37,6 +38,24 @@ def clean_environment(**overrides) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if key not in SITE_VARIABLES}
     env.update(DJANGO_SETTINGS_MODULE="authsite.settings", **overrides)
     return env
+
+
+def copy_project(destination: Path) -> Path:
+    """Copy the project's source to ``destination`` (no venv, data or .env)."""
+    shutil.copytree(
+        BASE_DIR,
+        destination,
+        ignore=shutil.ignore_patterns(
+            ".git",
+            ".venv",
+            ".env",
+            "var",
+            "*.sqlite3*",
+            "node_modules",
+            "test-artifacts",
+        ),
+    )
+    return destination
 
 
 def run_manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:

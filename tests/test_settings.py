@@ -1,12 +1,11 @@
 """The settings profiles, exercised the way an operator runs them."""
 
-import shutil
 import subprocess
 import sys
 
 import pytest
 
-from .live import BASE_DIR, clean_environment, run_manage
+from .live import clean_environment, copy_project, run_manage
 
 REAL_KEY = "k" * 20 + "3xR9!vQ2@zL7#mP4$wN8%bT6^hY1&cF5*"
 # Prints what the chosen profile decided: DEBUG and the session cookie name.
@@ -101,14 +100,7 @@ def test_secret_key_starting_with_a_dollar_sign_is_used_as_is():
 @pytest.fixture
 def project_with_dotenv(tmp_path):
     """A copy of the project with a ``.env`` file beside its ``manage.py``."""
-    project = tmp_path / "authsite"
-    shutil.copytree(
-        BASE_DIR,
-        project,
-        ignore=shutil.ignore_patterns(
-            ".git", ".venv", ".env", "var", "node_modules", "test-artifacts"
-        ),
-    )
+    project = copy_project(tmp_path / "authsite")
 
     def write(**variables):
         lines = [f"{name}={value}" for name, value in variables.items()]

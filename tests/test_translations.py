@@ -3,13 +3,13 @@
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import polib
 import pytest
 from django.urls import reverse
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+from .live import BASE_DIR, copy_project
+
 PO_FILE = BASE_DIR / "locale/ko/LC_MESSAGES/django.po"
 MO_FILE = PO_FILE.with_suffix(".mo")
 
@@ -41,14 +41,7 @@ def test_compiled_korean_catalog_matches_the_po_file():
     shutil.which("xgettext") is None, reason="gettext tools are not installed"
 )
 def test_po_file_holds_every_translatable_string_in_the_source(tmp_path):
-    tree = tmp_path / "tree"
-    shutil.copytree(
-        BASE_DIR,
-        tree,
-        ignore=shutil.ignore_patterns(
-            ".venv", ".git", "*.sqlite3*", "var", "node_modules"
-        ),
-    )
+    tree = copy_project(tmp_path / "tree")
     subprocess.run(
         [
             sys.executable,
