@@ -199,9 +199,10 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
     """Django's reset form, sending through the site's templated email.
 
     The link is built on ``SITE_URL``, never on the request's Host header.
-    An address with no active account gets an email saying so (as
-    django-allauth does): one email either way, so a slow mail server does
-    not tell a stranger which addresses have an account.
+    An address that gets no link (no active account that signs in with a
+    password uses it) gets an email saying so, much as django-allauth mails
+    unknown addresses: one email either way, so a slow mail server does not
+    tell a stranger which addresses have an account.
     """
 
     def get_users(self, email):

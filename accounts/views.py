@@ -127,9 +127,10 @@ class SignupView(RateLimitMixin, FormView):
             # validation: validate again, now seeing it, and answer as if it
             # had come first.
             form = self.get_form()
-            if not (form.is_valid() and form.email_taken):
-                if form.is_valid():
-                    form.add_error(None, _("Please try again with another username."))
+            if not form.is_valid():
+                return self.form_invalid(form)
+            if not form.email_taken:  # a conflict neither check can name
+                form.add_error(None, _("Please try again with another username."))
                 return self.form_invalid(form)
             user = services.user_sign_up(request=self.request, form=form)
         if user is not None and settings.ACCOUNT_EMAIL_VERIFICATION != "mandatory":
