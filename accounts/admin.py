@@ -9,9 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from . import twofactor
-from .forms import UserAdminChangeForm, UserAdminCreationForm
 from .models import AuthEvent, Session, User
+from .twofactor import services as twofactor
+from .users.forms import UserAdminChangeForm, UserAdminCreationForm
 
 
 class SessionInline(admin.TabularInline):

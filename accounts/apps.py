@@ -10,7 +10,8 @@ class AccountsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import checks, fragments, receivers  # noqa: F401  (checks register)
+        from . import checks, fragments  # noqa: F401  (checks register)
+        from .audit import receivers
 
         receivers.connect()
         file_changed.connect(fragments.forget, dispatch_uid="accounts.fragments")
@@ -20,4 +21,4 @@ class AdminConfig(admin_apps.AdminConfig):
     """Django's admin, on the site class that sends sign-in through our login."""
 
     default = False  # AccountsConfig stays the app's config
-    default_site = "accounts.sites.AdminSite"
+    default_site = "accounts.admin_site.AdminSite"

@@ -4,7 +4,8 @@ from django.contrib import auth
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
-from . import devices, hashers
+from .login.flow import Attempt
+from .security import hashers
 
 UserModel = get_user_model()
 
@@ -27,46 +28,33 @@ def get_user(request):
         _loading_session.reset(token)
 
 
-def resolve_account(request, identifier: str):
-    """Return the account (active or not) ``identifier`` names, or None.
-
-    The one lookup of a sign-in attempt: axes' key callable
-    (``accounts.lockout``), the backend below and the audit-trail receivers
-    all ask, so the answer is kept on the request and the user row is read
-    once per attempt. Without a request it is simply looked up.
-    """
-    if not identifier.strip() or "\x00" in identifier:
-        return None
-    if request is None:
-        return UserModel._default_manager.with_login(identifier).first()
-    cache = request.__dict__.setdefault("_accounts_by_identifier", {})
-    if identifier not in cache:
-        cache[identifier] = UserModel._default_manager.with_login(identifier).first()
-    return cache[identifier]
-
-
 class UsernameOrEmailBackend(ModelBackend):
     """Authenticate with a username or an email address, ignoring case.
 
+    The sign-in flow passes its ``Attempt`` (``accounts.login.flow``), which
+    has looked the account up once for every part of the attempt.
     Otherwise exactly Django's ``ModelBackend``: inactive users are refused,
     and a login name that matches nobody still costs one password hash.
     ``get_user`` takes the user the session store read with the session
     (see ``get_user`` above) instead of reading it again.
     """
 
-    def authenticate(self, request, username=None, password=None, **kwargs):
+    def authenticate(
+        self, request, username=None, password=None, attempt=None, **kwargs
+    ):
         if username is None:
             username = kwargs.get(UserModel.USERNAME_FIELD)
         if username is None or password is None:
             return None
-        user = resolve_account(request, username)
+        if attempt is None:
+            attempt = Attempt(request, username)
+        user = attempt.account
         if user is None:
             # Run the default password hasher once to reduce the timing
             # difference between an existing and a nonexistent user (#20760).
             UserModel().set_password(password)
             return None
-        known = devices.known_device_id(request, user) if request else None
-        with hashers.reserved_slot(known_device=known is not None):
+        with hashers.reserved_slot(known_device=attempt.known_browser_id is not None):
             if user.check_password(password) and self.user_can_authenticate(user):
                 return user
         return None

@@ -5,9 +5,13 @@ look up in the README and silence with ``SILENCED_SYSTEM_CHECKS`` only on
 purpose.
 """
 
+import re
+
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
 from django.utils.module_loading import import_string
+
+from .conf import EMAIL_VERIFICATION_MODES, RATE_LIMITS, SETTINGS, app_settings
 
 ARGON2_NOT_FIRST = (
     "The first entry of PASSWORD_HASHERS is not an Argon2 hasher, so new "
@@ -104,7 +108,7 @@ def check_cookies_secure(app_configs, **kwargs):
 @register(Tags.security, Tags.caches, deploy=True)
 def check_shared_cache(app_configs, **kwargs):
     backend = settings.CACHES["default"]["BACKEND"]
-    workers, servers = settings.WEB_CONCURRENCY, settings.APP_SERVER_COUNT
+    workers, servers = app_settings.WEB_CONCURRENCY, app_settings.APP_SERVER_COUNT
     if backend not in PROCESS_LOCAL_CACHES or workers * servers <= 1:
         return []
     return [
@@ -133,7 +137,7 @@ def check_email_delivered(app_configs, **kwargs):
 
 @register(Tags.security, deploy=True)
 def check_trusted_proxies(app_configs, **kwargs):
-    count = settings.TRUSTED_PROXY_COUNT
+    count = app_settings.TRUSTED_PROXY_COUNT
     trusts_proxy_headers = bool(
         settings.SECURE_PROXY_SSL_HEADER
         or settings.USE_X_FORWARDED_HOST
@@ -160,3 +164,125 @@ def check_trusted_proxies(app_configs, **kwargs):
             )
         ]
     return []
+
+
+# The sign-in pipeline's own wiring, checked on every ``manage.py`` run.
+
+# The middleware the pipeline depends on, in the order it needs them.
+REQUIRED_MIDDLEWARE = (
+    "accounts.usersessions.middleware.SessionMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "accounts.usersessions.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.usersessions.middleware.SessionExpiredMessageMiddleware",
+    "axes.middleware.AxesMiddleware",
+)
+# Django's own versions: each one passes Django's checks but breaks the site
+# (sessions without their device and activity record, so active users are
+# signed out after the idle timeout; the user read with a second query).
+REPLACED_BY_THE_PROJECT = {
+    "django.contrib.sessions.middleware.SessionMiddleware": REQUIRED_MIDDLEWARE[0],
+    "django.contrib.auth.middleware.AuthenticationMiddleware": REQUIRED_MIDDLEWARE[2],
+}
+MIDDLEWARE_WRONG = (
+    "MIDDLEWARE must list {expected} in this order; {problem}. The sign-in "
+    "flow depends on them (accounts/login/flow.py)."
+)
+MIDDLEWARE_WRONG_HINT = "Start from MIDDLEWARE in authsite/settings/base.py."
+# Apps whose order matters: the project's templates and management commands
+# (createsuperuser) must win over contrib's, and the admin must be the
+# project's admin site.
+APPS_IN_ORDER = ("accounts", "accounts.apps.AdminConfig", "django.contrib.auth")
+APPS_WRONG = (
+    "INSTALLED_APPS must list {expected} in this order; {problem}: the "
+    "project's templates and createsuperuser must take precedence over "
+    "contrib's, and the admin must sign in through the site."
+)
+APPS_WRONG_HINT = "Start from INSTALLED_APPS in authsite/settings/base.py."
+SESSION_STORE_UNKNOWN = "SESSION_STORE must be one of {stores}, not {value!r}."
+EMAIL_VERIFICATION_UNKNOWN = (
+    "ACCOUNT_EMAIL_VERIFICATION must be 'mandatory', 'optional' or 'none', "
+    "not {value!r}."
+)
+RATE_MALFORMED = "{variable} must look like '5/h' or '20/15m', not {value!r}."
+RATE_FORMAT = re.compile(r"[1-9]\d*/(?:[1-9]\d*)?[smhd]")
+
+
+def _order_problem(listed, expected, replaced=None) -> str | None:
+    for name, ours in (replaced or {}).items():
+        if name in listed:
+            return f"{name} stands where {ours} belongs"
+    missing = [name for name in expected if name not in listed]
+    if missing:
+        return f"{', '.join(missing)} is missing"
+    positions = [listed.index(name) for name in expected]
+    if positions != sorted(positions):
+        return "they are in another order"
+    return None
+
+
+@register(Tags.security)
+def check_sign_in_middleware(app_configs, **kwargs):
+    problem = _order_problem(
+        list(settings.MIDDLEWARE), REQUIRED_MIDDLEWARE, REPLACED_BY_THE_PROJECT
+    )
+    if problem is None:
+        return []
+    return [
+        Error(
+            MIDDLEWARE_WRONG.format(
+                expected=", ".join(REQUIRED_MIDDLEWARE), problem=problem
+            ),
+            hint=MIDDLEWARE_WRONG_HINT,
+            id="accounts.E010",
+        )
+    ]
+
+
+@register(Tags.security)
+def check_app_order(app_configs, **kwargs):
+    problem = _order_problem(list(settings.INSTALLED_APPS), APPS_IN_ORDER)
+    if problem is None:
+        return []
+    return [
+        Error(
+            APPS_WRONG.format(expected=", ".join(APPS_IN_ORDER), problem=problem),
+            hint=APPS_WRONG_HINT,
+            id="accounts.E011",
+        )
+    ]
+
+
+@register()
+def check_setting_values(app_configs, **kwargs):
+    """Values an operator sets that the code cannot work with."""
+    errors = []
+    stores = settings.SESSION_STORES
+    if settings.SESSION_STORE not in stores:
+        errors.append(
+            Error(
+                SESSION_STORE_UNKNOWN.format(
+                    stores=", ".join(stores), value=settings.SESSION_STORE
+                ),
+                id="accounts.E007",
+            )
+        )
+    if app_settings.EMAIL_VERIFICATION not in EMAIL_VERIFICATION_MODES:
+        errors.append(
+            Error(
+                EMAIL_VERIFICATION_UNKNOWN.format(
+                    value=app_settings.EMAIL_VERIFICATION
+                ),
+                id="accounts.E008",
+            )
+        )
+    for name in RATE_LIMITS:
+        value = getattr(app_settings, name)
+        if not isinstance(value, str) or not RATE_FORMAT.fullmatch(value):
+            errors.append(
+                Error(
+                    RATE_MALFORMED.format(variable=SETTINGS[name].env, value=value),
+                    id="accounts.E009",
+                )
+            )
+    return errors

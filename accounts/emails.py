@@ -10,17 +10,19 @@ import logging
 import smtplib
 from urllib.parse import urljoin
 
-from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
+
+from .conf import app_settings
 
 logger = logging.getLogger(__name__)
 
 
 def absolute_url(path: str) -> str:
     """Return ``path`` (e.g. from ``reverse()``) as a full URL on ``SITE_URL``."""
-    return urljoin(settings.SITE_URL.rstrip("/") + "/", path.lstrip("/"))
+    return urljoin(app_settings.SITE_URL.rstrip("/") + "/", path.lstrip("/"))
 
 
 def send_templated_email(
@@ -39,7 +41,7 @@ def send_templated_email(
     """
     language = language or translation.get_language()
     context = {
-        "site_url": settings.SITE_URL,
+        "site_url": app_settings.SITE_URL,
         "LANGUAGE_CODE": language,
         **(context or {}),
     }
@@ -55,3 +57,19 @@ def send_templated_email(
         message.send()
     except (OSError, smtplib.SMTPException):
         logger.exception("Could not send the %s email", name)
+
+
+def security_notice(user, name: str) -> None:
+    """Tell the owner a security setting changed, in case it was not them.
+
+    ``name`` is the email: ``password_changed``, ``two_factor_enabled`` or
+    ``two_factor_disabled``; each offers a password reset.
+    """
+    send_templated_email(
+        name,
+        to=user.email,
+        context={
+            "user": user,
+            "reset_url": absolute_url(reverse("accounts:password_reset")),
+        },
+    )

@@ -10,6 +10,13 @@ a lazy object whose ``type()`` is not the model.
 
 from django.dispatch import Signal
 
+# user, methods (how they proved who they are: "pwd", "otp", ...),
+# known_browser: the sign-in flow completed a login (accounts.login.flow).
+signed_in = Signal()
+# attempt (accounts.login.flow.Attempt), failures: this failure locked the
+# account or address for the cool-off. Sent with ``sender=Attempt``.
+sign_in_locked = Signal()
+
 # user: the new, not yet verified account.
 user_signed_up = Signal()
 # user, email: the address the user proved they own.

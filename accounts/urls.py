@@ -1,75 +1,84 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from .audit import views as audit
+from .lifecycle import views as lifecycle
+from .login import views as login
+from .twofactor import views as twofactor
+from .users import views as users
+from .usersessions import views as usersessions
 
 app_name = "accounts"
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("accounts/login/", views.LoginView.as_view(), name="login"),
-    path("accounts/login/code/", views.TwoFactorLoginView.as_view(), name="login_code"),
-    path("accounts/logout/", views.LogoutView.as_view(), name="logout"),
+    path("", login.home, name="home"),
+    path("accounts/login/", login.LoginView.as_view(), name="login"),
+    path("accounts/login/code/", login.TwoFactorLoginView.as_view(), name="login_code"),
+    path("accounts/logout/", login.LogoutView.as_view(), name="logout"),
     path(
         "accounts/reauthenticate/",
-        views.ReauthenticateView.as_view(),
+        login.ReauthenticateView.as_view(),
         name="reauthenticate",
     ),
-    path("accounts/two-factor/", views.TwoFactorView.as_view(), name="two_factor"),
+    path("accounts/two-factor/", twofactor.TwoFactorView.as_view(), name="two_factor"),
     path(
         "accounts/two-factor/setup/",
-        views.TwoFactorSetupView.as_view(),
+        twofactor.TwoFactorSetupView.as_view(),
         name="two_factor_setup",
     ),
     path(
         "accounts/two-factor/recovery-codes/",
-        views.RecoveryCodesView.as_view(),
+        twofactor.RecoveryCodesView.as_view(),
         name="two_factor_recovery_codes",
     ),
     path(
         "accounts/two-factor/disable/",
-        views.TwoFactorDisableView.as_view(),
+        twofactor.TwoFactorDisableView.as_view(),
         name="two_factor_disable",
     ),
-    path("dashboard/", views.DashboardView.as_view(), name="dashboard"),
-    path("dashboard/activity/", views.ActivityView.as_view(), name="activity"),
+    path("dashboard/", users.DashboardView.as_view(), name="dashboard"),
+    path("dashboard/activity/", audit.ActivityView.as_view(), name="activity"),
     path(
         "accounts/not-me/<str:token>/",
-        views.EndSessionView.as_view(),
+        usersessions.EndSessionView.as_view(),
         name="end_session",
     ),
     # Account lifecycle (issue 3)
-    path("accounts/signup/", views.SignupView.as_view(), name="signup"),
-    path("accounts/signup/done/", views.SignupDoneView.as_view(), name="signup_done"),
+    path("accounts/signup/", lifecycle.SignupView.as_view(), name="signup"),
+    path(
+        "accounts/signup/done/", lifecycle.SignupDoneView.as_view(), name="signup_done"
+    ),
     path(
         "accounts/verify-email/resend/",
-        views.ResendVerificationView.as_view(),
+        lifecycle.ResendVerificationView.as_view(),
         name="resend_verification",
     ),
     path(
         "accounts/verify-email/<str:token>/",
-        views.VerifyEmailView.as_view(),
+        lifecycle.VerifyEmailView.as_view(),
         name="verify_email",
     ),
     path(
         "accounts/password/change/",
-        views.PasswordChangeView.as_view(),
+        lifecycle.PasswordChangeView.as_view(),
         name="password_change",
     ),
     path(
         "accounts/password/reset/",
-        views.PasswordResetView.as_view(),
+        lifecycle.PasswordResetView.as_view(),
         name="password_reset",
     ),
-    path("dashboard/sessions/", views.SessionListView.as_view(), name="sessions"),
+    path(
+        "dashboard/sessions/", usersessions.SessionListView.as_view(), name="sessions"
+    ),
     path(
         "dashboard/sessions/<uuid:public_id>/end/",
-        views.SessionEndView.as_view(),
+        usersessions.SessionEndView.as_view(),
         name="session_end",
     ),
     path(
         "dashboard/sessions/end-others/",
-        views.SessionEndOthersView.as_view(),
+        usersessions.SessionEndOthersView.as_view(),
         name="session_end_others",
     ),
     path(
@@ -79,7 +88,7 @@ urlpatterns = [
     ),
     path(
         "accounts/reset/<uidb64>/<token>/",
-        views.PasswordResetConfirmView.as_view(),
+        lifecycle.PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
     path(
@@ -87,11 +96,13 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
-    path("accounts/profile/", views.ProfileView.as_view(), name="profile"),
+    path("accounts/profile/", lifecycle.ProfileView.as_view(), name="profile"),
     path(
         "accounts/email/confirm/<str:token>/",
-        views.EmailChangeConfirmView.as_view(),
+        lifecycle.EmailChangeConfirmView.as_view(),
         name="email_change_confirm",
     ),
-    path("accounts/delete/", views.AccountDeleteView.as_view(), name="account_delete"),
+    path(
+        "accounts/delete/", lifecycle.AccountDeleteView.as_view(), name="account_delete"
+    ),
 ]

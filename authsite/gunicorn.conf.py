@@ -11,7 +11,7 @@ import os
 
 from gunicorn.glogging import Logger
 
-from accounts.logging import redact
+from accounts.security.logging import redact
 from authsite import dotenv
 
 dotenv.read()

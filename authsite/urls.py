@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from accounts.health import healthz
+from accounts.security.health import healthz
 
 urlpatterns = [
     path("", include("accounts.urls")),

@@ -3,12 +3,14 @@ from datetime import timedelta
 from unittest import mock
 
 import pytest
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import caches
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
+
+from accounts.conf import app_settings
+from accounts.login.reauthentication import AUTHENTICATED_AT_SESSION_KEY
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -17,6 +19,26 @@ PASSWORD = "correct-horse-battery-staple"
 def _english_outside_requests():
     """A request in Korean leaves Korean active; start each test in English."""
     with translation.override("en"):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _force_login_is_a_fresh_sign_in():
+    """``client.force_login()`` stands for a sign-in that has just completed.
+
+    The sign-in flow marks the moment of authentication (reauthentication
+    needs none for ``REAUTHENTICATION_TIMEOUT``); Django's test shortcut
+    calls ``login()`` without the flow, so it gets the same mark here.
+    """
+    force_login = Client.force_login
+
+    def sign_in(self, user, backend=None):
+        force_login(self, user, backend)
+        session = self.session
+        session[AUTHENTICATED_AT_SESSION_KEY] = timezone.now().timestamp()
+        session.save()
+
+    with mock.patch.object(Client, "force_login", sign_in):
         yield
 
 
@@ -103,7 +125,7 @@ def link_in_mail():
     """
 
     def find(message, prefix):
-        site = settings.SITE_URL.rstrip("/")
+        site = app_settings.SITE_URL.rstrip("/")
         match = re.search(re.escape(site + prefix) + r"\S*", message.body)
         assert match, f"no {site}{prefix}... link in: {message.body}"
         return match.group(0)[len(site) :]

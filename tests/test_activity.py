@@ -189,7 +189,7 @@ def test_prune_dry_run_deletes_nothing(user):
     assert "Would delete 1 account events" in output
 
 
-@override_settings(AUTH_EVENT_RETENTION_DAYS=30)
+@override_settings(AUTHSITE_AUTH_EVENT_RETENTION_DAYS=30)
 def test_prune_follows_the_retention_setting(user):
     record(user, created_at=timezone.now() - timedelta(days=31))
     record(user, created_at=timezone.now() - timedelta(days=29))

@@ -44,7 +44,7 @@ def test_sign_in_is_recorded_once_with_user_address_and_device(client, user, pas
     assert AuthEvent.objects.count() == 1
 
 
-@override_settings(TRUSTED_PROXY_COUNT=1)
+@override_settings(AUTHSITE_TRUSTED_PROXY_COUNT=1)
 def test_events_record_the_client_address_behind_a_trusted_proxy(
     client, user, password
 ):

@@ -21,7 +21,7 @@ SOUND = {
     **SECURE_COOKIES,
     "CACHES": REDIS,
     "EMAIL_BACKEND": SMTP,
-    "TRUSTED_PROXY_COUNT": 1,
+    "AUTHSITE_TRUSTED_PROXY_COUNT": 1,
     "SECURE_SSL_REDIRECT": True,
     "SECURE_PROXY_SSL_HEADER": ("HTTP_X_FORWARDED_PROTO", "https"),
 }
@@ -50,8 +50,8 @@ def test_checks_do_not_run_without_deploy():
     "hashers",
     [
         [
-            "accounts.hashers.PBKDF2PasswordHasher",
-            "accounts.hashers.Argon2PasswordHasher",
+            "accounts.security.hashers.PBKDF2PasswordHasher",
+            "accounts.security.hashers.Argon2PasswordHasher",
         ],
         ["django.contrib.auth.hashers.MD5PasswordHasher"],
     ],
@@ -92,14 +92,21 @@ def test_insecure_cookie_message_names_the_setting():
 @pytest.mark.parametrize(("workers", "servers"), [(2, 1), (1, 3)])
 def test_process_local_cache_with_several_processes_warns(workers, servers):
     ids = account_check_ids(
-        CACHES=LOCMEM, WEB_CONCURRENCY=workers, APP_SERVER_COUNT=servers
+        CACHES=LOCMEM,
+        AUTHSITE_WEB_CONCURRENCY=workers,
+        AUTHSITE_APP_SERVER_COUNT=servers,
     )
 
     assert ids == ["accounts.W003"]
 
 
 def test_process_local_cache_for_a_single_process_is_fine():
-    assert account_check_ids(CACHES=LOCMEM, WEB_CONCURRENCY=1, APP_SERVER_COUNT=1) == []
+    assert (
+        account_check_ids(
+            CACHES=LOCMEM, AUTHSITE_WEB_CONCURRENCY=1, AUTHSITE_APP_SERVER_COUNT=1
+        )
+        == []
+    )
 
 
 @pytest.mark.parametrize(
@@ -118,16 +125,21 @@ def test_email_that_is_never_delivered_warns(backend):
     ],
 )
 def test_proxy_headers_trusted_without_trusted_proxies_is_an_error(settings):
-    ids = account_check_ids(TRUSTED_PROXY_COUNT=0, **settings)
+    ids = account_check_ids(AUTHSITE_TRUSTED_PROXY_COUNT=0, **settings)
 
     assert ids == ["accounts.E005"]
 
 
 def test_no_proxy_and_no_proxy_headers_is_fine():
-    assert account_check_ids(TRUSTED_PROXY_COUNT=0, SECURE_PROXY_SSL_HEADER=None) == []
+    assert (
+        account_check_ids(AUTHSITE_TRUSTED_PROXY_COUNT=0, SECURE_PROXY_SSL_HEADER=None)
+        == []
+    )
 
 
 def test_ssl_redirect_behind_a_proxy_without_its_ssl_header_is_an_error():
-    ids = account_check_ids(TRUSTED_PROXY_COUNT=2, SECURE_PROXY_SSL_HEADER=None)
+    ids = account_check_ids(
+        AUTHSITE_TRUSTED_PROXY_COUNT=2, SECURE_PROXY_SSL_HEADER=None
+    )
 
     assert ids == ["accounts.E006"]

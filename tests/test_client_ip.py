@@ -1,7 +1,7 @@
 import pytest
 from django.test import RequestFactory, override_settings
 
-from accounts.ip import client_ip
+from accounts.security.ip import client_ip
 
 
 def request_from(remote="203.0.113.9", forwarded=None):
@@ -11,19 +11,19 @@ def request_from(remote="203.0.113.9", forwarded=None):
     return RequestFactory().get("/", **headers)
 
 
-@override_settings(TRUSTED_PROXY_COUNT=0)
+@override_settings(AUTHSITE_TRUSTED_PROXY_COUNT=0)
 def test_spoofed_forwarded_for_is_ignored_without_trusted_proxies():
     assert client_ip(request_from(forwarded="1.2.3.4")) == "203.0.113.9"
 
 
-@override_settings(TRUSTED_PROXY_COUNT=1)
+@override_settings(AUTHSITE_TRUSTED_PROXY_COUNT=1)
 def test_one_trusted_proxy_gives_the_address_it_appended():
     request = request_from(remote="10.0.0.2", forwarded="6.6.6.6, 198.51.100.7")
 
     assert client_ip(request) == "198.51.100.7"
 
 
-@override_settings(TRUSTED_PROXY_COUNT=2)
+@override_settings(AUTHSITE_TRUSTED_PROXY_COUNT=2)
 def test_two_trusted_proxies_skip_the_nearer_one():
     request = request_from(
         remote="10.0.0.3", forwarded="6.6.6.6, 198.51.100.7, 10.0.0.2"
@@ -33,7 +33,7 @@ def test_two_trusted_proxies_skip_the_nearer_one():
 
 
 @pytest.mark.parametrize("forwarded", [None, "", "not-an-ip"])
-@override_settings(TRUSTED_PROXY_COUNT=1)
+@override_settings(AUTHSITE_TRUSTED_PROXY_COUNT=1)
 def test_missing_or_garbled_header_falls_back_to_remote_addr(forwarded):
     assert client_ip(request_from(remote="10.0.0.2", forwarded=forwarded)) == "10.0.0.2"
 
@@ -41,10 +41,10 @@ def test_missing_or_garbled_header_falls_back_to_remote_addr(forwarded):
 @pytest.fixture
 def fresh_process(monkeypatch):
     """Forget that this process already warned about missing headers."""
-    monkeypatch.setattr("accounts.ip._warned_about_missing_header", False)
+    monkeypatch.setattr("accounts.security.ip._warned_about_missing_header", False)
 
 
-@override_settings(TRUSTED_PROXY_COUNT=2)
+@override_settings(AUTHSITE_TRUSTED_PROXY_COUNT=2)
 def test_missing_forwarded_entries_are_warned_about_once_per_process(
     fresh_process, caplog
 ):
@@ -58,7 +58,7 @@ def test_missing_forwarded_entries_are_warned_about_once_per_process(
     assert "1 X-Forwarded-For entries" in warnings[0].getMessage()
 
 
-@override_settings(TRUSTED_PROXY_COUNT=1)
+@override_settings(AUTHSITE_TRUSTED_PROXY_COUNT=1)
 def test_requests_with_enough_forwarded_entries_log_nothing(fresh_process, caplog):
     with caplog.at_level("WARNING", logger="accounts.ip"):
         client_ip(request_from(remote="10.0.0.2", forwarded="198.51.100.7"))
@@ -66,7 +66,7 @@ def test_requests_with_enough_forwarded_entries_log_nothing(fresh_process, caplo
     assert [r for r in caplog.records if r.name == "accounts.ip"] == []
 
 
-@override_settings(TRUSTED_PROXY_COUNT=0)
+@override_settings(AUTHSITE_TRUSTED_PROXY_COUNT=0)
 def test_no_proxies_configured_logs_nothing(fresh_process, caplog):
     with caplog.at_level("WARNING", logger="accounts.ip"):
         client_ip(request_from(forwarded="1.2.3.4"))

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.test import override_settings
 from django.urls import reverse
 
-from accounts.tokens import email_verification_token
+from accounts.lifecycle.tokens import email_verification_token
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +61,7 @@ def test_expired_link_is_rejected_with_a_clear_page(client, carol):
     assert not carol.email_verified
 
 
-@override_settings(ACCOUNT_EMAIL_VERIFICATION_TIMEOUT=60)
+@override_settings(AUTHSITE_EMAIL_VERIFICATION_TIMEOUT=60)
 def test_link_lifetime_comes_from_the_setting(client, carol):
     path = verify_path(carol)
     later = datetime.datetime.now(tz=datetime.UTC) + datetime.timedelta(seconds=61)
@@ -100,7 +100,7 @@ def test_link_dies_when_the_address_changes(client, carol):
 
 
 def test_reset_token_from_another_purpose_is_not_accepted(client, carol):
-    from accounts.tokens import email_change_token
+    from accounts.lifecycle.tokens import email_change_token
 
     token = email_change_token.make_token(carol, "carol@example.com")
 
@@ -137,7 +137,7 @@ def test_resend_answers_the_same_for_known_unknown_and_verified_addresses(
         assert "/accounts/login/" in message.body
 
 
-@override_settings(ACCOUNT_EMAIL_VERIFICATION="optional")
+@override_settings(AUTHSITE_EMAIL_VERIFICATION="optional")
 def test_dashboard_shows_an_unverified_banner_in_optional_mode(client, carol):
     client.force_login(carol)
 
@@ -147,7 +147,7 @@ def test_dashboard_shows_an_unverified_banner_in_optional_mode(client, carol):
     assert f'action="{RESEND_URL}"' in body
 
 
-@override_settings(ACCOUNT_EMAIL_VERIFICATION="optional")
+@override_settings(AUTHSITE_EMAIL_VERIFICATION="optional")
 def test_unverified_dashboard_stays_within_two_queries(
     client, carol, django_assert_max_num_queries
 ):
@@ -159,7 +159,7 @@ def test_unverified_dashboard_stays_within_two_queries(
     assert response.status_code == 200
 
 
-@override_settings(ACCOUNT_EMAIL_VERIFICATION="optional")
+@override_settings(AUTHSITE_EMAIL_VERIFICATION="optional")
 def test_resend_from_the_dashboard_sends_a_link_and_returns(client, carol):
     client.force_login(carol)
 
@@ -169,21 +169,21 @@ def test_resend_from_the_dashboard_sends_a_link_and_returns(client, carol):
     assert [m.to for m in mail.outbox] == [["carol@example.com"]]
 
 
-@override_settings(ACCOUNT_EMAIL_VERIFICATION="optional")
+@override_settings(AUTHSITE_EMAIL_VERIFICATION="optional")
 def test_verified_user_sees_no_banner(logged_in_client):
     body = logged_in_client.get(DASHBOARD_URL).content.decode()
 
     assert "Please confirm your email address" not in body
 
 
-@override_settings(ACCOUNT_EMAIL_VERIFICATION="none")
+@override_settings(AUTHSITE_EMAIL_VERIFICATION="none")
 def test_no_banner_when_verification_is_off(client, carol):
     client.force_login(carol)
 
     assert "Please confirm" not in client.get(DASHBOARD_URL).content.decode()
 
 
-@override_settings(ACCOUNT_EMAIL_VERIFICATION="optional")
+@override_settings(AUTHSITE_EMAIL_VERIFICATION="optional")
 def test_unverified_user_may_sign_in_in_optional_mode(client, carol, password):
     response = client.post(
         reverse("accounts:login"), {"username": "carol", "password": password}

@@ -42,7 +42,7 @@ def test_unreachable_cache_answers_503_without_details(client):
 
 def test_failing_database_answers_503_without_details(client):
     with mock.patch(
-        "accounts.health.connection.cursor",
+        "accounts.security.health.connection.cursor",
         side_effect=OperationalError("password authentication failed for user x"),
     ):
         response = client.get("/healthz")

@@ -13,7 +13,7 @@ from django.core import mail
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from accounts.tokens import email_change_token, email_verification_token
+from accounts.lifecycle.tokens import email_change_token, email_verification_token
 
 pytestmark = pytest.mark.django_db
 
@@ -85,7 +85,7 @@ def test_signed_in_pages_render_in_korean(logged_in_client, url_name):
     assert_korean(response.content.decode())
 
 
-@override_settings(ACCOUNT_EMAIL_VERIFICATION="optional")
+@override_settings(AUTHSITE_EMAIL_VERIFICATION="optional")
 def test_unverified_banner_renders_in_korean(client, make_user):
     client.force_login(make_user("carol", email_verified=False))
 

@@ -8,6 +8,10 @@ from tests.live import BASE_DIR
 from tests.test_settings import manage
 
 PRINT = "from django.conf import settings as s; print({})"
+APP_PRINT = (
+    "from django.conf import settings as s; "
+    "from accounts.conf import app_settings as a; print({})"
+)
 
 
 def test_development_writes_email_to_files_under_var_mail():
@@ -45,9 +49,9 @@ def test_lifecycle_defaults():
         "shell",
         "--no-imports",
         "-c",
-        PRINT.format(
-            "s.ACCOUNT_EMAIL_VERIFICATION, s.ACCOUNT_PREVENT_ENUMERATION, "
-            "s.PASSWORD_RESET_TIMEOUT, s.ACCOUNT_EMAIL_VERIFICATION_TIMEOUT"
+        APP_PRINT.format(
+            "a.EMAIL_VERIFICATION, a.PREVENT_ENUMERATION, "
+            "s.PASSWORD_RESET_TIMEOUT, a.EMAIL_VERIFICATION_TIMEOUT"
         ),
     )
 
@@ -55,19 +59,21 @@ def test_lifecycle_defaults():
 
 
 @pytest.mark.parametrize(
-    ("name", "value", "message"),
+    ("name", "value", "check_id"),
     [
-        ("ACCOUNT_EMAIL_VERIFICATION", "sometimes", "ACCOUNT_EMAIL_VERIFICATION must"),
-        ("RATELIMIT_SIGNUP", "lots", "RATELIMIT_SIGNUP must"),
-        ("RATELIMIT_PASSWORD_RESET", "0/h", "RATELIMIT_PASSWORD_RESET must"),
-        ("RATELIMIT_RESEND_VERIFICATION", "5/0m", "RATELIMIT_RESEND_VERIFICATION"),
+        ("ACCOUNT_EMAIL_VERIFICATION", "sometimes", "accounts.E008"),
+        ("RATELIMIT_SIGNUP", "lots", "accounts.E009"),
+        ("RATELIMIT_PASSWORD_RESET", "0/h", "accounts.E009"),
+        ("RATELIMIT_RESEND_VERIFICATION", "5/0m", "accounts.E009"),
     ],
 )
-def test_bad_values_are_refused_clearly(name, value, message):
+def test_bad_values_fail_the_checks_naming_the_variable(name, value, check_id):
     result = manage("check", **{name: value})
 
     assert result.returncode == 1
-    assert message in result.stderr
+    assert check_id in result.stderr
+    assert f"{name} must" in result.stderr
+    assert repr(value) in result.stderr
     assert "Traceback" not in result.stderr
 
 
@@ -76,7 +82,7 @@ def test_settings_are_read_from_the_environment():
         "shell",
         "--no-imports",
         "-c",
-        PRINT.format("s.ACCOUNT_EMAIL_VERIFICATION, s.RATELIMIT_SIGNUP"),
+        APP_PRINT.format("a.EMAIL_VERIFICATION, a.RATELIMIT_SIGNUP"),
         ACCOUNT_EMAIL_VERIFICATION="optional",
         RATELIMIT_SIGNUP="20/15m",
     )

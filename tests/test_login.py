@@ -6,7 +6,7 @@ from django.contrib.auth import SESSION_KEY
 from django.test import Client
 from django.urls import reverse
 
-from accounts.hashers import Argon2PasswordHasher
+from accounts.security.hashers import Argon2PasswordHasher
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,8 @@ from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts import devices
+from accounts.conf import app_settings
+from accounts.login import known_browsers
 from accounts.models import AuthEvent
 
 pytestmark = pytest.mark.django_db
@@ -67,7 +68,8 @@ def test_sign_in_from_a_known_browser_sends_no_email(returning_user, password):
 
     assert mail.outbox == []
     assert AuthEvent.objects.filter(event_type="login").first().detail == {
-        "known_device": True
+        "known_device": True,
+        "methods": ["pwd"],
     }
 
 
@@ -77,7 +79,7 @@ def test_first_sign_in_ever_sends_no_email(user, password):
     assert mail.outbox == []
 
 
-@override_settings(NEW_DEVICE_EMAIL=False)
+@override_settings(AUTHSITE_NEW_DEVICE_EMAIL=False)
 def test_the_email_can_be_turned_off(returning_user, password):
     login(Client(), password)
 
@@ -92,7 +94,9 @@ def test_the_link_does_not_expose_the_session_key(returning_user, password):
     token = link_path(mail.outbox[0]).split("/")[-2]
 
     assert session_key not in mail.outbox[0].body
-    assert session_key not in str(signing.loads(token, salt=devices.END_SESSION_SALT))
+    assert session_key not in str(
+        signing.loads(token, salt=known_browsers.END_SESSION_SALT)
+    )
     assert session_key not in token
 
 
@@ -149,7 +153,7 @@ def test_a_used_link_ends_nothing_more(returning_user, password):
 
 def signed(payload):
     """A token signed with the site's own key: only a leak of it could make one."""
-    return signing.dumps(payload, salt=devices.END_SESSION_SALT)
+    return signing.dumps(payload, salt=known_browsers.END_SESSION_SALT)
 
 
 @pytest.mark.parametrize(
@@ -178,7 +182,7 @@ def test_an_expired_link_is_refused(returning_user, password, settings):
     intruder = Client()
     login(intruder, password)
     path = link_path(mail.outbox[0])
-    later = time.time() + settings.NEW_DEVICE_LINK_MAX_AGE + 60
+    later = time.time() + app_settings.NEW_DEVICE_LINK_MAX_AGE + 60
 
     with mock.patch("django.core.signing.time.time", return_value=later):
         response = Client().post(path)

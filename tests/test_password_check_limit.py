@@ -10,16 +10,20 @@ from django.contrib.sessions.models import Session
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from accounts.hashers import PasswordCheckBusy, password_check_slot, reserved_slot
+from accounts.security.hashers import (
+    PasswordCheckBusy,
+    password_check_slot,
+    reserved_slot,
+)
 
 pytestmark = pytest.mark.django_db
 
 LOGIN_URL = reverse("accounts:login")
 LOGOUT_URL = reverse("accounts:logout")
 ONE_SLOT_NO_WAIT = {
-    "PASSWORD_CHECK_CONCURRENCY": 1,
-    "PASSWORD_CHECK_RESERVED": 1,
-    "PASSWORD_CHECK_TIMEOUT": 0,
+    "AUTHSITE_PASSWORD_CHECK_CONCURRENCY": 1,
+    "AUTHSITE_PASSWORD_CHECK_RESERVED": 1,
+    "AUTHSITE_PASSWORD_CHECK_TIMEOUT": 0,
 }
 
 
@@ -110,7 +114,9 @@ def test_pbkdf2_hash_needs_only_one_slot_even_though_verify_calls_encode():
 def test_a_waiting_check_gets_the_slot_when_it_frees_up_in_time():
     encoded = make_password("secret-one-two")
     results = []
-    with override_settings(PASSWORD_CHECK_CONCURRENCY=1, PASSWORD_CHECK_TIMEOUT=10):
+    with override_settings(
+        AUTHSITE_PASSWORD_CHECK_CONCURRENCY=1, AUTHSITE_PASSWORD_CHECK_TIMEOUT=10
+    ):
         with password_check_slot():
             waiter = threading.Thread(
                 target=lambda: results.append(check_password("secret-one-two", encoded))
@@ -144,7 +150,9 @@ def test_a_known_device_waits_for_a_slot_up_to_its_own_timeout():
 
 
 def test_zero_disables_the_limit():
-    with override_settings(PASSWORD_CHECK_CONCURRENCY=0, PASSWORD_CHECK_TIMEOUT=0):
+    with override_settings(
+        AUTHSITE_PASSWORD_CHECK_CONCURRENCY=0, AUTHSITE_PASSWORD_CHECK_TIMEOUT=0
+    ):
         assert get_user_model()(password=make_password("pw")).check_password("pw")
 
 
@@ -191,7 +199,7 @@ def test_tampered_known_device_cookie_gets_no_reserved_slot(user, password):
 def test_no_slot_is_reserved_when_the_setting_is_zero(user, password):
     owner = returning_browser("alice", password)
 
-    no_reserve = {**ONE_SLOT_NO_WAIT, "PASSWORD_CHECK_RESERVED": 0}
+    no_reserve = {**ONE_SLOT_NO_WAIT, "AUTHSITE_PASSWORD_CHECK_RESERVED": 0}
     with override_settings(**no_reserve), slots_held():
         response = owner.post(LOGIN_URL, {"username": "alice", "password": password})
 

@@ -122,7 +122,7 @@ def test_inactive_user_gets_no_reset_link(client, make_user):
     assert "/accounts/reset/" not in message.body + message.alternatives[0][0]
 
 
-@override_settings(SITE_URL="https://auth.example.com", ALLOWED_HOSTS=["*"])
+@override_settings(AUTHSITE_SITE_URL="https://auth.example.com", ALLOWED_HOSTS=["*"])
 def test_reset_link_uses_the_site_url_even_with_a_forged_host(client, user):
     request_reset(client, HTTP_HOST="evil.example")
 

@@ -34,7 +34,7 @@ def test_argon2_cost_comes_from_settings_and_old_hashes_are_rehashed(
     user = make_user()
     assert "m=8,t=1,p=1" in user.password
 
-    with override_settings(ARGON2_MEMORY_COST=16, ARGON2_TIME_COST=2):
+    with override_settings(AUTHSITE_ARGON2_MEMORY_COST=16, AUTHSITE_ARGON2_TIME_COST=2):
         client.post(
             reverse("accounts:login"), {"username": "alice", "password": password}
         )

@@ -4,7 +4,7 @@ from django.core import mail
 from django.test import override_settings
 from django.urls import reverse
 
-from accounts.tokens import email_change_token
+from accounts.lifecycle.tokens import email_change_token
 
 pytestmark = pytest.mark.django_db
 
@@ -133,7 +133,7 @@ def test_taken_email_looks_the_same_and_only_tells_its_owner(
     assert user.email == "alice@example.com"
 
 
-@override_settings(ACCOUNT_PREVENT_ENUMERATION=False)
+@override_settings(AUTHSITE_PREVENT_ENUMERATION=False)
 def test_taken_email_is_reported_when_enumeration_prevention_is_off(
     logged_in_client, make_user
 ):

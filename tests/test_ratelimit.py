@@ -21,7 +21,7 @@ def signup_data(n, email=None):
     }
 
 
-@override_settings(RATELIMIT_SIGNUP="3/h")
+@override_settings(AUTHSITE_RATELIMIT_SIGNUP="3/h")
 def test_sign_up_is_limited_per_ip(client):
     answers = [
         client.post(reverse("accounts:signup"), signup_data(n)) for n in range(4)
@@ -38,7 +38,7 @@ def test_sign_up_is_limited_per_ip(client):
     assert other_ip.status_code == 302
 
 
-@override_settings(RATELIMIT_SIGNUP="2/h")
+@override_settings(AUTHSITE_RATELIMIT_SIGNUP="2/h")
 def test_sign_up_is_limited_per_email_across_ips(client):
     answers = [
         client.post(
@@ -52,7 +52,7 @@ def test_sign_up_is_limited_per_email_across_ips(client):
     assert [a.status_code for a in answers] == [302, 302, 429]
 
 
-@override_settings(RATELIMIT_PASSWORD_RESET="2/h")
+@override_settings(AUTHSITE_RATELIMIT_PASSWORD_RESET="2/h")
 def test_password_reset_is_limited_per_email_and_per_ip(client, user):
     url = reverse("accounts:password_reset")
     per_email = [
@@ -77,7 +77,7 @@ def test_password_reset_is_limited_per_email_and_per_ip(client, user):
     assert "Retry-After" in per_email[-1]
 
 
-@override_settings(RATELIMIT_PASSWORD_RESET="2/h")
+@override_settings(AUTHSITE_RATELIMIT_PASSWORD_RESET="2/h")
 def test_reset_limit_counts_one_inbox_however_its_address_is_spelled(client, db):
     url = reverse("accounts:password_reset")
     spellings = ["bob@example.com", "Bob+1@example.com", '"bob+2"@example.com']
@@ -91,7 +91,7 @@ def test_reset_limit_counts_one_inbox_however_its_address_is_spelled(client, db)
     assert len(mail.outbox) == 2
 
 
-@override_settings(RATELIMIT_RESEND_VERIFICATION="1/h")
+@override_settings(AUTHSITE_RATELIMIT_RESEND_VERIFICATION="1/h")
 def test_resend_is_limited_and_the_limit_is_the_same_for_unknown_emails(
     client, make_user
 ):
@@ -117,7 +117,7 @@ def test_resend_is_limited_and_the_limit_is_the_same_for_unknown_emails(
     ]
 
 
-@override_settings(RATELIMIT_RESEND_VERIFICATION="2/h")
+@override_settings(AUTHSITE_RATELIMIT_RESEND_VERIFICATION="2/h")
 def test_resend_is_limited_per_ip(client):
     url = reverse("accounts:resend_verification")
 
@@ -126,7 +126,7 @@ def test_resend_is_limited_per_ip(client):
     assert [a.status_code for a in answers] == [302, 302, 429]
 
 
-@override_settings(RATELIMIT_SIGNUP="1/h", TRUSTED_PROXY_COUNT=1)
+@override_settings(AUTHSITE_RATELIMIT_SIGNUP="1/h", AUTHSITE_TRUSTED_PROXY_COUNT=1)
 def test_limit_uses_the_client_ip_resolver(client):
     url = reverse("accounts:signup")
     first = client.post(url, signup_data(1), HTTP_X_FORWARDED_FOR="198.51.100.1")
@@ -140,7 +140,7 @@ def test_limit_uses_the_client_ip_resolver(client):
     ]
 
 
-@override_settings(RATELIMIT_SIGNUP="1/h")
+@override_settings(AUTHSITE_RATELIMIT_SIGNUP="1/h")
 def test_too_many_requests_page_is_translated(client):
     client.post(reverse("accounts:signup"), signup_data(1))
 
@@ -159,7 +159,7 @@ def test_get_requests_are_not_counted(client):
         assert client.get(reverse("accounts:signup")).status_code == 200
 
 
-@override_settings(RATELIMIT_EMAIL_CHANGE="2/h")
+@override_settings(AUTHSITE_RATELIMIT_EMAIL_CHANGE="2/h")
 def test_email_change_links_are_limited_per_account(logged_in_client, user):
     answers = [
         logged_in_client.post(
@@ -178,7 +178,7 @@ def test_email_change_links_are_limited_per_account(logged_in_client, user):
     assert names_only.status_code == 302
 
 
-@override_settings(RATELIMIT_EMAIL_CHANGE="1/h")
+@override_settings(AUTHSITE_RATELIMIT_EMAIL_CHANGE="1/h")
 def test_email_change_links_are_limited_per_new_address(client, make_user):
     for name in ("bob", "carol"):
         client.force_login(make_user(name))
@@ -191,7 +191,7 @@ def test_email_change_links_are_limited_per_new_address(client, make_user):
     assert [m.to for m in mail.outbox] == [["victim@example.com"]]
 
 
-@override_settings(RATELIMIT_LOGIN="3/m")
+@override_settings(AUTHSITE_RATELIMIT_LOGIN="3/m")
 def test_sign_in_attempts_are_limited_per_address(user, password):
     def sign_in(address):
         return Client().post(
@@ -210,7 +210,7 @@ def test_sign_in_attempts_are_limited_per_address(user, password):
     assert elsewhere.status_code == 302
 
 
-@override_settings(RATELIMIT_LOGIN="2/m")
+@override_settings(AUTHSITE_RATELIMIT_LOGIN="2/m")
 def test_password_changes_share_the_password_check_limit(logged_in_client, password):
     def change(old):
         return logged_in_client.post(

@@ -3,6 +3,8 @@
 import pytest
 from django.urls import reverse
 
+from accounts.conf import app_settings
+
 pytestmark = pytest.mark.django_db
 
 REAUTH_URL = reverse("accounts:reauthenticate")
@@ -114,7 +116,7 @@ def test_a_rehash_during_reauthentication_keeps_the_session(
     signed_in, clock, password, settings
 ):
     clock.advance(minutes=6)
-    settings.ARGON2_TIME_COST = 2  # the stored hash is upgraded at this check
+    app_settings.ARGON2_TIME_COST = 2  # the stored hash is upgraded at this check
 
     response = signed_in.post(
         REAUTH_URL, {"password": password, "next": reverse("accounts:password_change")}

@@ -1,18 +1,18 @@
 from datetime import timedelta
 
 import pytest
-from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
+from accounts.conf import app_settings
 from accounts.models import Session
 
 pytestmark = pytest.mark.django_db
 
 LOGIN_URL = reverse("accounts:login")
 DASHBOARD_URL = reverse("accounts:dashboard")
-IDLE = timedelta(seconds=settings.SESSION_IDLE_TIMEOUT)
-RESOLUTION = timedelta(seconds=settings.SESSION_ACTIVITY_RESOLUTION)
+IDLE = timedelta(seconds=app_settings.SESSION_IDLE_TIMEOUT)
+RESOLUTION = timedelta(seconds=app_settings.SESSION_ACTIVITY_RESOLUTION)
 
 
 def sign_in(client, password, **extra):
@@ -57,15 +57,15 @@ def test_with_remember_me_the_cookie_lasts_the_remember_age(
     response = sign_in(client, password, remember_me="on")
 
     cookie = response.cookies["sessionid"]
-    assert cookie["max-age"] == settings.SESSION_REMEMBER_AGE
+    assert cookie["max-age"] == app_settings.SESSION_REMEMBER_AGE
     assert cookie["expires"]
     assert session_row(client).expire_date == clock.now + timedelta(
-        seconds=settings.SESSION_REMEMBER_AGE
+        seconds=app_settings.SESSION_REMEMBER_AGE
     )
 
 
 def test_remember_age_is_a_setting(client, user, password, settings):
-    settings.SESSION_REMEMBER_AGE = 3600
+    settings.AUTHSITE_SESSION_REMEMBER_AGE = 3600
 
     response = sign_in(client, password, remember_me="on")
 
@@ -75,8 +75,8 @@ def test_remember_age_is_a_setting(client, user, password, settings):
 def test_an_idle_session_is_ended_on_the_server(client, user, password, clock):
     sign_in(client, password)
 
-    clock.advance(seconds=settings.SESSION_IDLE_TIMEOUT)
-    clock.advance(seconds=settings.SESSION_ACTIVITY_RESOLUTION + 1)
+    clock.advance(seconds=app_settings.SESSION_IDLE_TIMEOUT)
+    clock.advance(seconds=app_settings.SESSION_ACTIVITY_RESOLUTION + 1)
 
     assert_sent_to_login_as_expired(client)
     assert "sessionid" not in client.cookies or not client.cookies["sessionid"].value
@@ -86,7 +86,7 @@ def test_an_active_session_outlives_the_idle_timeout(client, user, password, clo
     sign_in(client, password)
 
     for _ in range(4):
-        clock.advance(seconds=settings.SESSION_IDLE_TIMEOUT - 60)
+        clock.advance(seconds=app_settings.SESSION_IDLE_TIMEOUT - 60)
         assert client.get(DASHBOARD_URL).status_code == 200
 
 
@@ -95,10 +95,10 @@ def test_a_session_is_never_ended_before_the_idle_timeout(
 ):
     sign_in(client, password)
     # Active just before the resolution would record it, then idle.
-    clock.advance(seconds=settings.SESSION_ACTIVITY_RESOLUTION - 1)
+    clock.advance(seconds=app_settings.SESSION_ACTIVITY_RESOLUTION - 1)
     assert client.get(DASHBOARD_URL).status_code == 200
 
-    clock.advance(seconds=settings.SESSION_IDLE_TIMEOUT - 1)
+    clock.advance(seconds=app_settings.SESSION_IDLE_TIMEOUT - 1)
 
     assert client.get(DASHBOARD_URL).status_code == 200
 
@@ -116,7 +116,7 @@ def test_a_remembered_session_ends_after_the_remember_age(
 ):
     sign_in(client, password, remember_me="on")
 
-    clock.advance(seconds=settings.SESSION_REMEMBER_AGE + 1)
+    clock.advance(seconds=app_settings.SESSION_REMEMBER_AGE + 1)
 
     assert_sent_to_login_as_expired(client)
 
@@ -124,7 +124,7 @@ def test_a_remembered_session_ends_after_the_remember_age(
 def test_no_session_outlives_the_absolute_timeout(
     client, user, password, clock, settings
 ):
-    settings.SESSION_ABSOLUTE_TIMEOUT = 8 * 60 * 60
+    settings.AUTHSITE_SESSION_ABSOLUTE_TIMEOUT = 8 * 60 * 60
     sign_in(client, password)
 
     for _ in range(16):  # busy all day, never idle (7 h 44 min)
@@ -138,7 +138,7 @@ def test_no_session_outlives_the_absolute_timeout(
 def test_the_absolute_timeout_caps_a_remembered_session(
     client, user, password, clock, settings
 ):
-    settings.SESSION_ABSOLUTE_TIMEOUT = 24 * 60 * 60
+    settings.AUTHSITE_SESSION_ABSOLUTE_TIMEOUT = 24 * 60 * 60
     sign_in(client, password, remember_me="on")
 
     assert session_row(client).expire_date == clock.now + timedelta(days=1)
@@ -165,7 +165,7 @@ def test_an_expired_anonymous_visitor_gets_no_expiry_message(clock):
     session = client.session
     session["seen"] = True
     session.save()
-    clock.advance(seconds=settings.SESSION_IDLE_TIMEOUT + 3600)
+    clock.advance(seconds=app_settings.SESSION_IDLE_TIMEOUT + 3600)
 
     response = client.get(LOGIN_URL)
     page = client.get(LOGIN_URL)

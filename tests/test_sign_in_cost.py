@@ -97,7 +97,7 @@ def test_a_new_key_that_is_already_taken_is_replaced(user, password):
     taken_key = taken.cookies["sessionid"].value
 
     with mock.patch(
-        "accounts.session_backends.db.get_random_string", return_value=taken_key
+        "accounts.usersessions.backends.db.get_random_string", return_value=taken_key
     ):
         browser = Client()
         sign_in(browser, password)

@@ -7,7 +7,7 @@ from django.core import mail
 from django.test import override_settings
 from django.urls import reverse
 
-from accounts.forms import SignupForm
+from accounts.lifecycle.forms import SignupForm
 
 pytestmark = pytest.mark.django_db
 
@@ -118,7 +118,7 @@ def test_sign_up_with_a_taken_email_looks_like_a_new_one(
     assert "/accounts/verify-email/" not in to_alice.body
 
 
-@override_settings(ACCOUNT_PREVENT_ENUMERATION=False)
+@override_settings(AUTHSITE_PREVENT_ENUMERATION=False)
 def test_taken_email_is_reported_when_enumeration_prevention_is_off(client, make_user):
     make_user("alice", email="alice@example.com")
 
@@ -143,7 +143,7 @@ def test_taken_username_is_always_reported_on_the_form(client, make_user, taken)
     assert User.objects.count() == 1
 
 
-@override_settings(ACCOUNT_EMAIL_VERIFICATION="optional")
+@override_settings(AUTHSITE_EMAIL_VERIFICATION="optional")
 def test_optional_verification_signs_in_at_once_and_still_sends_a_link(client):
     response = sign_up(client)
 
@@ -152,7 +152,7 @@ def test_optional_verification_signs_in_at_once_and_still_sends_a_link(client):
     assert len(mail.outbox) == 1
 
 
-@override_settings(ACCOUNT_EMAIL_VERIFICATION="optional")
+@override_settings(AUTHSITE_EMAIL_VERIFICATION="optional")
 def test_optional_verification_reports_a_taken_email(client, make_user):
     make_user("alice", email="alice@example.com")
 
@@ -164,7 +164,7 @@ def test_optional_verification_reports_a_taken_email(client, make_user):
     )
 
 
-@override_settings(ACCOUNT_EMAIL_VERIFICATION="none")
+@override_settings(AUTHSITE_EMAIL_VERIFICATION="none")
 def test_no_verification_sends_no_email_and_lets_the_user_in(client):
     sign_up(client)
 

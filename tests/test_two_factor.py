@@ -29,8 +29,8 @@ def enable_two_factor(client):
 
 
 @pytest.fixture
-def two_factor_user(client, user):
-    client.force_login(user)
+def two_factor_user(client, user, password):
+    sign_in_with_password(client, password)
     totp, codes = enable_two_factor(client)
     client.logout()
     return user, totp, codes
@@ -173,7 +173,7 @@ def test_a_totp_code_cannot_be_replayed(client, two_factor_user, password, clock
     assert SESSION_KEY not in client.session
 
 
-@override_settings(TWO_FACTOR_MAX_ATTEMPTS=3)
+@override_settings(AUTHSITE_TWO_FACTOR_MAX_ATTEMPTS=3)
 def test_too_many_wrong_codes_lock_the_second_step(
     client, two_factor_user, password, clock
 ):
@@ -199,7 +199,7 @@ def test_wrong_codes_are_reported_as_failed_logins(client, two_factor_user, pass
     seen = []
 
     def listener(sender, credentials, request, **kwargs):
-        seen.append(credentials)
+        seen.append({key: credentials[key] for key in ("username", "step")})
 
     user_login_failed.connect(listener)
     try:
@@ -358,7 +358,7 @@ def test_trusted_browser_skips_the_code_until_the_password_changes(
     assert again.url == CODE_URL
 
 
-@override_settings(ADMIN_REQUIRE_2FA=True)
+@override_settings(AUTHSITE_ADMIN_REQUIRE_2FA=True)
 def test_staff_without_two_factor_cannot_open_the_admin(client, make_user):
     client.force_login(make_user("boss", is_staff=True, is_superuser=True))
 
@@ -368,7 +368,7 @@ def test_staff_without_two_factor_cannot_open_the_admin(client, make_user):
         assert response.url == SETUP_URL
 
 
-@override_settings(ADMIN_REQUIRE_2FA=True)
+@override_settings(AUTHSITE_ADMIN_REQUIRE_2FA=True)
 def test_staff_with_two_factor_use_the_admin(client, make_user):
     client.force_login(make_user("boss", is_staff=True, is_superuser=True))
     enable_two_factor(client)

@@ -6,13 +6,14 @@ been read into it (``authsite/dotenv.py``), and variables set in the real
 environment win over the file.
 """
 
-import re
 from datetime import timedelta
 from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from accounts import conf as accounts_conf
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -52,9 +53,6 @@ DEBUG = env.bool("DEBUG", default=True)
 SECRET_KEY = read_secret_key(required=not DEBUG)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
-# How many reverse proxies in front of the site append to X-Forwarded-For.
-# 0 means requests arrive directly and REMOTE_ADDR is the client.
-TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_TZ = True
 # https://docs.djangoproject.com/en/5.2/topics/i18n/
@@ -131,20 +129,19 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
-    "accounts.middleware.SessionMiddleware",
+    "accounts.usersessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     # Before anything reads a form (CSRF): an undecodable one gets the 400 page.
-    "accounts.middleware.UnreadableFormMiddleware",
+    "accounts.security.middleware.UnreadableFormMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "accounts.middleware.AuthenticationMiddleware",
+    "accounts.usersessions.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "accounts.middleware.SessionExpiredMessageMiddleware",
-    "accounts.middleware.PrivatePagesMiddleware",
-    "accounts.middleware.MethodNotAllowedPageMiddleware",
+    "accounts.usersessions.middleware.SessionExpiredMessageMiddleware",
+    "accounts.usersessions.middleware.PrivatePagesMiddleware",
+    "accounts.security.middleware.MethodNotAllowedPageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "accounts.middleware.PasswordCheckBusyMiddleware",
-    "accounts.middleware.KnownDeviceMiddleware",
+    "accounts.security.middleware.PasswordCheckBusyMiddleware",
     # Last, so it sees the flag the login attempt set and can replace the
     # response with the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -185,18 +182,16 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 # that existing hashes still verify; Django re-hashes them with Argon2 on the
 # next successful login.
 PASSWORD_HASHERS = [
-    "accounts.hashers.Argon2PasswordHasher",
-    "accounts.hashers.PBKDF2PasswordHasher",
-    "accounts.hashers.PBKDF2SHA1PasswordHasher",
+    "accounts.security.hashers.Argon2PasswordHasher",
+    "accounts.security.hashers.PBKDF2PasswordHasher",
+    "accounts.security.hashers.PBKDF2SHA1PasswordHasher",
 ]
-# Django's defaults (t=2, m=100 MiB, p=8). OWASP's lighter alternative is
-# t=2, m=19456 KiB, p=1. Changing them re-hashes each password at next login.
-ARGON2_TIME_COST = env.int("ARGON2_TIME_COST", default=2)
-ARGON2_MEMORY_COST = env.int("ARGON2_MEMORY_COST", default=102400)
-ARGON2_PARALLELISM = env.int("ARGON2_PARALLELISM", default=8)
+# Argon2's cost comes from ARGON2_TIME_COST, ARGON2_MEMORY_COST and
+# ARGON2_PARALLELISM (accounts/conf.py); changing it re-hashes each password
+# at its next sign-in.
 AUTH_PASSWORD_VALIDATORS = [
     # Django's validator with a message that reads well in Korean too.
-    {"NAME": "accounts.validators.UserAttributeSimilarityValidator"},
+    {"NAME": "accounts.users.validators.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
@@ -220,43 +215,21 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # activity). SESSION_STORE picks the store: "db" reads the row on every
 # request; "cached_db" reads through the cache (CACHE_URL) and writes through.
 SESSION_STORES = {
-    "db": "accounts.session_backends.db",
-    "cached_db": "accounts.session_backends.cached_db",
+    "db": "accounts.usersessions.backends.db",
+    "cached_db": "accounts.usersessions.backends.cached_db",
 }
 SESSION_STORE = env.str("SESSION_STORE", default="db")
-if SESSION_STORE not in SESSION_STORES:
-    raise ImproperlyConfigured(
-        f"SESSION_STORE must be one of {', '.join(SESSION_STORES)}, "
-        f"not {SESSION_STORE!r}."
-    )
-SESSION_ENGINE = SESSION_STORES[SESSION_STORE]
+# An unknown name is reported by the check accounts.E007.
+SESSION_ENGINE = SESSION_STORES.get(SESSION_STORE, SESSION_STORES["db"])
 # Without "remember me" (and for admin sign-ins) the cookie ends with the
 # browser and the server ends the session after SESSION_IDLE_TIMEOUT seconds
-# without activity; "remember me" keeps it for SESSION_REMEMBER_AGE seconds.
+# without activity (accounts/conf.py).
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
-SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=30 * 60)
-SESSION_REMEMBER_AGE = env.int("SESSION_REMEMBER_AGE", default=60 * 60 * 24 * 14)
-# No session lasts longer than this after sign-in, however active.
-SESSION_ABSOLUTE_TIMEOUT = env.int(
-    "SESSION_ABSOLUTE_TIMEOUT", default=60 * 60 * 24 * 30
-)
-# Last activity is written at most once per this many seconds per session.
-SESSION_ACTIVITY_RESOLUTION = env.int("SESSION_ACTIVITY_RESOLUTION", default=300)
-# TWO-FACTOR AUTHENTICATION (issue 6)
+
+# TWO-FACTOR AUTHENTICATION
 # ------------------------------------------------------------------------------
 # Authenticator-app codes (TOTP, via django-otp) plus one-time recovery codes.
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="authsite")
-# How long the half-done login (password right, code not yet given) lasts.
-TWO_FACTOR_LOGIN_TIMEOUT = env.int("TWO_FACTOR_LOGIN_TIMEOUT", default=300)
-# Wrong codes allowed in one half-done login before it is thrown away.
-TWO_FACTOR_MAX_ATTEMPTS = env.int("TWO_FACTOR_MAX_ATTEMPTS", default=5)
-# "Trust this browser" skips the code step for this many days (0 disables).
-TWO_FACTOR_TRUST_DAYS = env.int("TWO_FACTOR_TRUST_DAYS", default=30)
-TWO_FACTOR_TRUST_COOKIE_NAME = "trusted_browser"
-# Staff need two-factor authentication to use /admin/.
-ADMIN_REQUIRE_2FA = env.bool("ADMIN_REQUIRE_2FA", default=False)
-# Dangerous changes ask for the password again after this many seconds.
-REAUTHENTICATION_TIMEOUT = env.int("REAUTHENTICATION_TIMEOUT", default=300)
 
 # STATIC FILES
 # ------------------------------------------------------------------------------
@@ -267,9 +240,6 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 
 # EMAIL
 # ------------------------------------------------------------------------------
-# The site's public address: links in emails are built on it, never on the
-# request's Host header.
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 # EMAIL_URL sets EMAIL_BACKEND, EMAIL_HOST, ... as django-environ documents.
 # Development writes each message to a file under var/mail/.
 vars().update(env.email("EMAIL_URL", default="filemail://"))
@@ -292,11 +262,11 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 # The database handler shares counts between every app server through the
 # database, with row locks around each update.
-AXES_HANDLER = "accounts.lockout.LockoutHandler"
-AXES_LOCKOUT_PARAMETERS = "accounts.lockout.lockout_parameters"
-AXES_USERNAME_CALLABLE = "accounts.lockout.account_key"
-AXES_CLIENT_IP_CALLABLE = "accounts.ip.client_ip"
-AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_HANDLER = "accounts.security.lockout.LockoutHandler"
+AXES_LOCKOUT_PARAMETERS = "accounts.security.lockout.lockout_parameters"
+AXES_USERNAME_CALLABLE = "accounts.security.lockout.account_key"
+AXES_CLIENT_IP_CALLABLE = "accounts.security.ip.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.security.lockout.lockout_response"
 # LockoutHandler resets only the account's own counts at a successful sign-in
 # (axes' own reset would also clear the client address's count).
 AXES_RESET_ON_SUCCESS = False
@@ -313,62 +283,8 @@ AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code", "csrfmiddlewareto
 # The audit trail logs every sign-in event (logger accounts.events); axes'
 # own INFO lines would repeat them.
 AXES_VERBOSE = False
-# The signed, HttpOnly cookie that marks a browser an account signed in from.
-KNOWN_DEVICE_COOKIE_NAME = "known_device"
-KNOWN_DEVICE_COOKIE_AGE = env.int("KNOWN_DEVICE_COOKIE_AGE", default=60 * 60 * 24 * 365)
-KNOWN_DEVICE_COOKIE_SECURE = False
-# Email the account when it signs in from a browser without that cookie.
-NEW_DEVICE_EMAIL = env.bool(
-    "NEW_DEVICE_EMAIL",
-    default=EMAIL_BACKEND != "django.core.mail.backends.dummy.EmailBackend",  # noqa: F821
-)
-# How long the "this wasn't me" link in that email stays valid.
-NEW_DEVICE_LINK_MAX_AGE = env.int("NEW_DEVICE_LINK_MAX_AGE", default=60 * 60 * 24 * 7)
-# Audit-trail events older than this are deleted by `manage.py prune_auth_events`.
-AUTH_EVENT_RETENTION_DAYS = env.int("AUTH_EVENT_RETENTION_DAYS", default=365)
-
-# ACCOUNT LIFECYCLE (issue 3)
-# ------------------------------------------------------------------------------
-# mandatory: no sign-in before the address is confirmed; optional: a reminder
-# on the dashboard; none: addresses are never confirmed.
-ACCOUNT_EMAIL_VERIFICATION = env.str("ACCOUNT_EMAIL_VERIFICATION", default="mandatory")
-if ACCOUNT_EMAIL_VERIFICATION not in {"mandatory", "optional", "none"}:
-    raise ImproperlyConfigured(
-        "ACCOUNT_EMAIL_VERIFICATION must be 'mandatory', 'optional' or 'none', "
-        f"not {ACCOUNT_EMAIL_VERIFICATION!r}."
-    )
-# Lifetime in seconds of email confirmation links (sign-up and email change).
-ACCOUNT_EMAIL_VERIFICATION_TIMEOUT = env.int(
-    "ACCOUNT_EMAIL_VERIFICATION_TIMEOUT", default=60 * 60 * 24 * 3
-)
-# When True, sign-up and email change never reveal that an address has an
-# account (needs mandatory verification to be possible at sign-up).
-ACCOUNT_PREVENT_ENUMERATION = env.bool("ACCOUNT_PREVENT_ENUMERATION", default=True)
 # https://docs.djangoproject.com/en/5.2/ref/settings/#password-reset-timeout
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=60 * 60)
-# "<count>/<period>", period s, m, h or d with an optional multiplier ("5/15m");
-# each is counted separately per client IP and per target email address.
-RATELIMIT_SIGNUP = env.str("RATELIMIT_SIGNUP", default="10/h")
-# Password checks per client IP (sign-in attempts right or wrong, password
-# changes, reauthentication, account deletion): every one costs a password
-# hash, so one address must not be able to keep the hashing slots busy.
-RATELIMIT_LOGIN = env.str("RATELIMIT_LOGIN", default="30/m")
-RATELIMIT_PASSWORD_RESET = env.str("RATELIMIT_PASSWORD_RESET", default="5/h")
-RATELIMIT_RESEND_VERIFICATION = env.str("RATELIMIT_RESEND_VERIFICATION", default="5/h")
-# Email-change links sent, per signed-in account and per new address.
-RATELIMIT_EMAIL_CHANGE = env.str("RATELIMIT_EMAIL_CHANGE", default="5/h")
-for _name in (
-    "RATELIMIT_SIGNUP",
-    "RATELIMIT_LOGIN",
-    "RATELIMIT_PASSWORD_RESET",
-    "RATELIMIT_RESEND_VERIFICATION",
-    "RATELIMIT_EMAIL_CHANGE",
-):
-    if not re.fullmatch(r"[1-9]\d*/(?:[1-9]\d*)?[smhd]", vars()[_name]):
-        raise ImproperlyConfigured(
-            f"{_name} must look like '5/h' or '20/15m', not {vars()[_name]!r}."
-        )
-del _name
 
 # LOGGING
 # ------------------------------------------------------------------------------
@@ -381,7 +297,7 @@ LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact": {"()": "accounts.logging.RedactSecretsFilter"}},
+    "filters": {"redact": {"()": "accounts.security.logging.RedactSecretsFilter"}},
     "formatters": {
         "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
         "json": {
@@ -439,19 +355,11 @@ CONTENT_SECURITY_POLICY = {
         "object-src": ["'none'"],
     }
 }
-# Gunicorn worker processes per server (gunicorn reads the same variable)
-# and how many servers share the database; together they tell the checks
-# whether a process-local cache would split lockouts and rate limits.
-WEB_CONCURRENCY = env.int("WEB_CONCURRENCY", default=2)
-APP_SERVER_COUNT = env.int("APP_SERVER_COUNT", default=1)
-# At most this many password hashes are computed at once per process (each
-# Argon2 hash holds ARGON2_MEMORY_COST of memory and a core). A request that
-# waits longer than PASSWORD_CHECK_TIMEOUT seconds for a slot is answered
-# 503 with Retry-After; once one was, others stop waiting while the flood
-# lasts. 0 means no limit. A sign-in from a browser carrying the account's
-# known-device cookie may also use PASSWORD_CHECK_RESERVED more slots, so a
-# flood of strangers' guesses never locks a returning owner out
-# (accounts/hashers.py).
-PASSWORD_CHECK_CONCURRENCY = env.int("PASSWORD_CHECK_CONCURRENCY", default=1)
-PASSWORD_CHECK_TIMEOUT = env.float("PASSWORD_CHECK_TIMEOUT", default=2.0)
-PASSWORD_CHECK_RESERVED = env.int("PASSWORD_CHECK_RESERVED", default=1)
+
+# THE ACCOUNTS APP
+# ------------------------------------------------------------------------------
+# Its settings (sessions, two-factor, lockout and alerts, the account
+# lifecycle, rate limits, password-check capacity, SITE_URL, ...) have their
+# defaults and meaning in accounts/conf.py; the environment variables the
+# README lists set them here, as AUTHSITE_* settings.
+vars().update(accounts_conf.from_environment(env))

@@ -5,12 +5,12 @@ are Secure and carry the ``__Host-`` prefix (OWASP ASVS 3.3.1).
 """
 
 from .base import *  # noqa: F403
-from .base import LOGGING, TRUSTED_PROXY_COUNT, env, read_secret_key
+from .base import LOGGING, env, read_secret_key
 
 DEBUG = False
 SECRET_KEY = read_secret_key(required=True)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
-SITE_URL = env.str("SITE_URL")
+AUTHSITE_SITE_URL = env.str("SITE_URL")
 
 # HTTPS
 # ------------------------------------------------------------------------------
@@ -19,7 +19,7 @@ SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 # Behind a TLS-terminating proxy (TRUSTED_PROXY_COUNT > 0), trust the
 # X-Forwarded-Proto header that proxy sets.
-if TRUSTED_PROXY_COUNT:
+if env.int("TRUSTED_PROXY_COUNT", default=0):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool(
@@ -36,13 +36,13 @@ CSRF_COOKIE_NAME = "__Host-csrftoken"
 LANGUAGE_COOKIE_SECURE = True
 LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
-KNOWN_DEVICE_COOKIE_SECURE = True
-KNOWN_DEVICE_COOKIE_NAME = "__Host-known_device"
-TWO_FACTOR_TRUST_COOKIE_NAME = "__Host-trusted_browser"
+AUTHSITE_KNOWN_DEVICE_COOKIE_SECURE = True
+AUTHSITE_KNOWN_DEVICE_COOKIE_NAME = "__Host-known_device"
+AUTHSITE_TWO_FACTOR_TRUST_COOKIE_NAME = "__Host-trusted_browser"
 
 # TWO-FACTOR AUTHENTICATION
 # ------------------------------------------------------------------------------
-ADMIN_REQUIRE_2FA = env.bool("ADMIN_REQUIRE_2FA", default=True)
+AUTHSITE_ADMIN_REQUIRE_2FA = env.bool("ADMIN_REQUIRE_2FA", default=True)
 
 # STATIC FILES
 # ------------------------------------------------------------------------------

@@ -8,9 +8,9 @@ SECRET_KEY = "test-only-secret-key-that-is-long-enough-to-look-real-0123456789"
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 
 # Real Argon2 (so tests see genuine argon2id hashes), at the cheapest cost.
-ARGON2_TIME_COST = 1
-ARGON2_MEMORY_COST = 8
-ARGON2_PARALLELISM = 1
+AUTHSITE_ARGON2_TIME_COST = 1
+AUTHSITE_ARGON2_MEMORY_COST = 8
+AUTHSITE_ARGON2_PARALLELISM = 1
 
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 TEMPLATES[0]["OPTIONS"]["debug"] = True

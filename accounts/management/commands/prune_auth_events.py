@@ -2,11 +2,12 @@
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from accounts.models import AuthEvent
+
+from ...conf import app_settings
 
 
 class Command(BaseCommand):
@@ -29,7 +30,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, days=None, dry_run=False, **options):
-        days = settings.AUTH_EVENT_RETENTION_DAYS if days is None else days
+        days = app_settings.AUTH_EVENT_RETENTION_DAYS if days is None else days
         cutoff = timezone.now() - timedelta(days=days)
         old = AuthEvent.objects.filter(created_at__lt=cutoff)
         if dry_run:

@@ -21,13 +21,14 @@ import uuid
 from datetime import timedelta
 
 from asgiref.sync import sync_to_async
-from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.backends import db
 from django.contrib.sessions.backends.base import VALID_KEY_CHARS, CreateError
 from django.core.exceptions import SuspiciousOperation
 from django.utils import timezone
 from django.utils.crypto import get_random_string
+
+from ...conf import app_settings
 
 
 class SessionStore(db.SessionStore):
@@ -116,13 +117,14 @@ class SessionStore(db.SessionStore):
     def _expire_date(self, now, created_at):
         if self.get_expire_at_browser_close():
             expire = now + timedelta(
-                seconds=settings.SESSION_IDLE_TIMEOUT
-                + settings.SESSION_ACTIVITY_RESOLUTION
+                seconds=app_settings.SESSION_IDLE_TIMEOUT
+                + app_settings.SESSION_ACTIVITY_RESOLUTION
             )
         else:
             expire = self.get_expiry_date(modification=now)
         return min(
-            expire, created_at + timedelta(seconds=settings.SESSION_ABSOLUTE_TIMEOUT)
+            expire,
+            created_at + timedelta(seconds=app_settings.SESSION_ABSOLUTE_TIMEOUT),
         )
 
     def create_model_instance(self, data):
@@ -162,7 +164,7 @@ class SessionStore(db.SessionStore):
 
     def _activity_due(self, now):
         return self._row is not None and now - self._row.last_activity >= timedelta(
-            seconds=settings.SESSION_ACTIVITY_RESOLUTION
+            seconds=app_settings.SESSION_ACTIVITY_RESOLUTION
         )
 
     def record_activity(self):

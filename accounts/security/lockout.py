@@ -13,8 +13,8 @@ both, so that:
   guessing spread over many addresses fails) or by the client address's
   failures across *any* accounts (so one address guessing many accounts
   fails);
-* a browser that carries the account's known-device cookie
-  (``accounts.devices``) is counted under its own key, "username [device
+* a browser that carries the account's known-browser cookie
+  (``accounts.login.known_browsers``) is counted under its own key, "username [device
   id]", and only there. While strangers are locked out, the owner's browser
   still signs in with the right password, and its own failures can lock it
   too. The trade-off: whoever holds that cookie (a stolen laptop) gets their
@@ -30,34 +30,26 @@ import unicodedata
 
 from axes.attempts import get_cool_off_threshold
 from axes.handlers.database import AxesDatabaseHandler
-from axes.helpers import get_cool_off
+from axes.helpers import get_cool_off, get_failure_limit
 from axes.models import AccessAttempt
 from django.db.models import Q
 from django.shortcuts import render
 
-from . import devices
-from .backends import resolve_account
+from .. import signals
+from ..login.flow import Attempt
 
 DEVICE_MARK = " [device "
 # axes stores the key in a 255-character column.
 KEY_MAX_LENGTH = 255
 
 
-def typed_identifier(request, credentials) -> str:
-    """Return what was typed in the login field, from ``credentials`` or POST."""
-    value = (credentials or {}).get("username")
-    if value is None and request is not None:
-        value = request.POST.get("username")
-    return str(value or "")
-
-
 def _key_and_device(request, credentials) -> tuple[str, bool]:
-    identifier = typed_identifier(request, credentials)
-    user = resolve_account(request, identifier)
+    attempt = Attempt.of(request, credentials)
+    user = attempt.account
     if user is None:
-        key = unicodedata.normalize("NFKC", identifier.strip()).lower()
+        key = unicodedata.normalize("NFKC", attempt.identifier.strip()).lower()
         return key[:KEY_MAX_LENGTH], False
-    device = devices.known_device_id(request, user)
+    device = attempt.known_browser_id
     if device is None:
         return user.username, False
     return f"{user.username}{DEVICE_MARK}{device}]", True
@@ -129,8 +121,29 @@ class LockoutHandler(AxesDatabaseHandler):
     """
 
     def user_logged_in(self, sender, request, user, **kwargs):
-        super().user_logged_in(sender, request, user, **kwargs)
+        """Clear expired counts and the account's own, as axes' handler would.
+
+        axes' own version only adds its access log and reset-on-success,
+        both off here, and would look the account up again for its log line.
+        """
+        self.clean_expired_user_attempts(request)
         reset_account(user)
+
+    def user_login_failed(self, sender, credentials, request=None, **kwargs):
+        """axes' count, then ``sign_in_locked`` at the failure that locks.
+
+        axes signals ``user_locked_out`` on every refused attempt while
+        locked; the lock itself starts once, at the limit.
+        """
+        super().user_login_failed(sender, credentials, request, **kwargs)
+        failures = getattr(request, "axes_failures_since_start", None)
+        if failures is not None and failures == get_failure_limit(request, credentials):
+            signals.sign_in_locked.send(
+                sender=Attempt,
+                request=request,
+                attempt=Attempt.of(request, credentials),
+                failures=failures,
+            )
 
     def clean_expired_user_attempts(self, request=None, credentials=None) -> int:
         """axes' clean-up of attempts older than the cool-off (run at every

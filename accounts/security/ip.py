@@ -3,7 +3,7 @@
 import logging
 from ipaddress import ip_address
 
-from django.conf import settings
+from ..conf import app_settings
 
 logger = logging.getLogger("accounts.ip")
 # Whether this process has already warned about missing forwarding headers.
@@ -49,7 +49,7 @@ def client_ip(request) -> str:
     may be forged. Always a valid address, or "" when there is none.
     """
     remote = _valid(request.META.get("REMOTE_ADDR", ""))
-    proxies = settings.TRUSTED_PROXY_COUNT
+    proxies = app_settings.TRUSTED_PROXY_COUNT
     if proxies <= 0:
         return remote
     forwarded = [

@@ -8,13 +8,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.conf import settings
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
-from . import signals
-from .emails import absolute_url, send_templated_email
+from .. import signals
+from ..conf import app_settings
+from ..emails import absolute_url, security_notice, send_templated_email
+from ..security import lockout
+from ..usersessions.models import Session
 from .tokens import email_change_token, email_verification_token
 
 if TYPE_CHECKING:
@@ -22,7 +26,7 @@ if TYPE_CHECKING:
 
 
 def _timeout_days() -> int:
-    return max(1, settings.ACCOUNT_EMAIL_VERIFICATION_TIMEOUT // (60 * 60 * 24))
+    return max(1, app_settings.EMAIL_VERIFICATION_TIMEOUT // (60 * 60 * 24))
 
 
 def send_verification_email(user: User) -> None:
@@ -58,13 +62,37 @@ def send_nothing_to_confirm_email(email: str) -> None:
     )
 
 
+class SignUpConflict(Exception):
+    """A concurrent sign-up took the username since validation: ``form`` says so."""
+
+    def __init__(self, form):
+        super().__init__(form)
+        self.form = form
+
+
 def user_sign_up(*, request, form) -> User | None:
     """Create the account from a valid ``SignupForm`` and start verification.
 
     For an address that already has an account, create nothing and tell its
     owner instead; the password is still hashed so both paths cost the same.
-    Return the new user, or None.
+    Return the new user, or None. A sign-up that loses the username or the
+    address to a concurrent one is validated again, now seeing the other,
+    and answered as if the other had come first: a taken address as usual,
+    a taken username by raising ``SignUpConflict`` with the refusing form.
     """
+    try:
+        return _sign_up(request, form)
+    except IntegrityError:
+        form = form.__class__(data=form.data)
+        if form.is_valid() and not form.email_taken:
+            # A conflict neither check can name.
+            form.add_error(None, _("Please try again with another username."))
+        if not form.is_valid():
+            raise SignUpConflict(form) from None
+        return _sign_up(request, form)
+
+
+def _sign_up(request, form) -> User | None:
     if form.email_taken:
         make_password(form.cleaned_data["password1"])
         send_templated_email(
@@ -79,9 +107,57 @@ def user_sign_up(*, request, form) -> User | None:
     with transaction.atomic():
         user = form.save()
         signals.user_signed_up.send(sender=user.__class__, request=request, user=user)
-    if settings.ACCOUNT_EMAIL_VERIFICATION != "none":
+    if app_settings.EMAIL_VERIFICATION != "none":
         send_verification_email(user)
     return user
+
+
+def password_change(*, request, form) -> None:
+    """Save the new password from a valid ``PasswordChangeForm``.
+
+    This session stays signed in (and this browser stays known); every
+    other session of the account ends, and the owner is told.
+    """
+    user = form.save()
+    update_session_auth_hash(request, user)
+    Session.objects.filter(user=user).exclude(
+        session_key=request.session.session_key
+    ).end(by="system", request=request)
+    signals.password_changed.send(sender=user.__class__, request=request, user=user)
+    security_notice(user, "password_changed")
+
+
+def password_reset_complete(*, request, form) -> None:
+    """Save the new password from a valid reset link's ``SetPasswordForm``.
+
+    Whoever knew the old password is signed out everywhere, this browser
+    too; following the emailed link proves the address (it counts as
+    verified from then on) and lifts the account's lockout.
+    """
+    user = form.save()
+    if not user.email_verified:
+        user.email_verified = True
+        user.save(update_fields=["email_verified"])
+    Session.objects.filter(user=user).end(by="system", request=request)
+    lockout.reset_account(user)
+    # This browser's session may have just ended: start it afresh rather
+    # than save a deleted row.
+    request.session.flush()
+    signals.password_reset_completed.send(
+        sender=user.__class__, request=request, user=user
+    )
+    security_notice(user, "password_changed")
+
+
+def profile_update(*, form) -> None:
+    """Save names from a valid ``ProfileForm``; a new address waits for its inbox."""
+    user = form.save()
+    if not form.email_changed:
+        return
+    if form.email_taken:
+        send_address_in_use_email(form.owner.email)
+    else:
+        email_change_request(user=user, new_email=form.cleaned_data["email"])
 
 
 def email_verify(*, request, user: User) -> None:
@@ -152,22 +228,6 @@ def email_change_confirm(*, request, user: User, new_email: str) -> bool:
         sender=sender, request=request, user=user, email=new_email
     )
     return True
-
-
-def security_notice(user: User, name: str) -> None:
-    """Tell the owner a security setting changed, in case it was not them.
-
-    ``name`` is the email: ``password_changed``, ``two_factor_enabled`` or
-    ``two_factor_disabled``; each offers a password reset.
-    """
-    send_templated_email(
-        name,
-        to=user.email,
-        context={
-            "user": user,
-            "reset_url": absolute_url(reverse("accounts:password_reset")),
-        },
-    )
 
 
 def user_delete(*, request, user: User) -> None:

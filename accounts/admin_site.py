@@ -1,11 +1,12 @@
 from functools import update_wrapper
 
-from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+
+from .conf import app_settings
 
 
 class AdminSite(admin.AdminSite):
@@ -28,7 +29,7 @@ class AdminSite(admin.AdminSite):
         def wrapper(request, *args, **kwargs):
             user = request.user
             if (
-                settings.ADMIN_REQUIRE_2FA
+                app_settings.ADMIN_REQUIRE_2FA
                 and user.is_active
                 and user.is_staff
                 and not user.has_two_factor()

@@ -1,12 +1,9 @@
-import logging
+"""Lookups and creation of users."""
 
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
 from django.db.models import Value
 from django.db.models.functions import Lower
-
-from .ip import client_ip
-from .user_agents import request_user_agent
 
 
 class UserQuerySet(models.QuerySet):
@@ -52,45 +49,3 @@ class UserManager(DjangoUserManager.from_queryset(UserQuerySet)):
         # The operator who creates a superuser vouches for its address.
         extra_fields.setdefault("email_verified", True)
         return super().create_superuser(username, email, password, **extra_fields)
-
-
-events_logger = logging.getLogger("accounts.events")
-
-
-class AuthEventManager(models.Manager):
-    def record(self, event_type, *, user=None, request=None, **detail):
-        """Store one audit-trail event and log one line about it.
-
-        ``request`` (or None outside one) gives the client address, through
-        the site's one resolver, and the user agent. ``detail`` is a small
-        JSON-able dict; callers never put passwords, tokens or session keys
-        in it.
-        """
-        ip = None
-        user_agent = ""
-        if request is not None:
-            ip = client_ip(request) or None
-            user_agent = request_user_agent(request)
-        if user is not None and user.pk is None:
-            user = None
-        event = self.create(
-            event_type=event_type,
-            user=user,
-            ip_address=ip,
-            user_agent=user_agent,
-            detail=detail,
-        )
-        events_logger.info(
-            "auth event %s user=%s ip=%s",
-            event_type,
-            user.pk if user is not None else "-",
-            ip or "-",
-            extra={
-                "event_type": str(event_type),
-                "user_id": user.pk if user is not None else None,
-                "ip": ip,
-            },
-        )
-        return event
-
-    record.alters_data = True

@@ -1,8 +1,9 @@
-from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import redirect_to_login
 from django.urls import reverse
 from django.utils import timezone
+
+from ..conf import app_settings
 
 AUTHENTICATED_AT_SESSION_KEY = "accounts.authenticated_at"
 
@@ -14,7 +15,7 @@ def mark_authenticated(request) -> None:
 
 def recently_authenticated(request) -> bool:
     at = request.session.get(AUTHENTICATED_AT_SESSION_KEY, 0)
-    return timezone.now().timestamp() - at <= settings.REAUTHENTICATION_TIMEOUT
+    return timezone.now().timestamp() - at <= app_settings.REAUTHENTICATION_TIMEOUT
 
 
 def redirect_to_reauthenticate(request):

@@ -13,6 +13,7 @@ from django.contrib.sessions.backends import cached_db
 from django.core.cache import caches
 from django.utils import timezone
 
+from ...conf import app_settings
 from . import db
 
 ACTIVITY_KEY_PREFIX = "accounts.session_activity."
@@ -28,7 +29,7 @@ class SessionStore(db.SessionStore, cached_db.SessionStore):
         if self._row is None:
             last = self._cache.get(ACTIVITY_KEY_PREFIX + self.session_key)
             if last is not None and now - last < timedelta(
-                seconds=settings.SESSION_ACTIVITY_RESOLUTION
+                seconds=app_settings.SESSION_ACTIVITY_RESOLUTION
             ):
                 return False
             # Loaded from the cache: the write below needs the sign-in time.
@@ -68,7 +69,8 @@ class SessionStore(db.SessionStore, cached_db.SessionStore):
         self._cache.set(
             ACTIVITY_KEY_PREFIX + self.session_key,
             when,
-            settings.SESSION_IDLE_TIMEOUT + settings.SESSION_ACTIVITY_RESOLUTION,
+            app_settings.SESSION_IDLE_TIMEOUT
+            + app_settings.SESSION_ACTIVITY_RESOLUTION,
         )
 
     @classmethod

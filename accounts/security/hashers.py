@@ -6,8 +6,9 @@ import threading
 import time
 from contextlib import contextmanager
 
-from django.conf import settings
 from django.contrib.auth import hashers
+
+from ..conf import app_settings
 
 
 class PasswordCheckBusy(Exception):
@@ -119,12 +120,12 @@ def password_check_slot():
     process is flooded, see ``_Slots``), then raises ``PasswordCheckBusy``.
     ``PASSWORD_CHECK_CONCURRENCY = 0`` disables the cap.
     """
-    size = settings.PASSWORD_CHECK_CONCURRENCY
+    size = app_settings.PASSWORD_CHECK_CONCURRENCY
     if size <= 0 or getattr(_holder, "holding", False):
         yield
         return
-    timeout = settings.PASSWORD_CHECK_TIMEOUT
-    slots = _slots_for(size, settings.PASSWORD_CHECK_RESERVED, timeout)
+    timeout = app_settings.PASSWORD_CHECK_TIMEOUT
+    slots = _slots_for(size, app_settings.PASSWORD_CHECK_RESERVED, timeout)
     kind = slots.acquire(reserved_ok=_known_device.get(), timeout=timeout)
     if kind is None:
         raise PasswordCheckBusy
@@ -161,15 +162,15 @@ class Argon2PasswordHasher(BoundedHasherMixin, hashers.Argon2PasswordHasher):
 
     @property
     def time_cost(self) -> int:
-        return settings.ARGON2_TIME_COST
+        return app_settings.ARGON2_TIME_COST
 
     @property
     def memory_cost(self) -> int:
-        return settings.ARGON2_MEMORY_COST
+        return app_settings.ARGON2_MEMORY_COST
 
     @property
     def parallelism(self) -> int:
-        return settings.ARGON2_PARALLELISM
+        return app_settings.ARGON2_PARALLELISM
 
 
 class PBKDF2PasswordHasher(BoundedHasherMixin, hashers.PBKDF2PasswordHasher):

@@ -8,10 +8,11 @@ changed), when the address changes by any other route, and when the password
 changes (a pending email change dies with a password reset).
 """
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.utils.crypto import constant_time_compare, salted_hmac
+
+from ..conf import app_settings
 
 
 def password_fingerprint(user, purpose: str) -> str:
@@ -50,7 +51,7 @@ class EmailTokenGenerator:
             payload = signing.loads(
                 token,
                 salt=self.salt,
-                max_age=settings.ACCOUNT_EMAIL_VERIFICATION_TIMEOUT,
+                max_age=app_settings.EMAIL_VERIFICATION_TIMEOUT,
             )
             user = get_user_model()._default_manager.get(pk=payload["u"])
         except (signing.BadSignature, KeyError, TypeError, ValueError):

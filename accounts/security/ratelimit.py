@@ -9,10 +9,10 @@ import hashlib
 import re
 import time
 
-from django.conf import settings
 from django.core.cache import cache
 from django.shortcuts import render
 
+from ..conf import app_settings
 from .ip import client_ip
 
 PERIODS = {"s": 1, "m": 60, "h": 60 * 60, "d": 60 * 60 * 24}
@@ -77,7 +77,7 @@ class RateLimitMixin:
 
     @property
     def ratelimit_rate(self) -> str:
-        return getattr(settings, f"RATELIMIT_{self.ratelimit_scope.upper()}")
+        return getattr(app_settings, f"RATELIMIT_{self.ratelimit_scope.upper()}")
 
     def post(self, request, *args, **kwargs):
         try:

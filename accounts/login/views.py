@@ -1,0 +1,125 @@
+"""The sign-in pages: password, code step, sign-out and "confirm it's you"."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.auth.views import RedirectURLMixin
+from django.http import HttpResponseRedirect
+from django.shortcuts import redirect
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.generic import FormView
+
+from .. import signals
+from ..security.ratelimit import RateLimitMixin
+from ..twofactor.forms import TwoFactorCodeForm
+from ..twofactor.models import RecoveryCodeDevice
+from . import flow
+from .forms import LoginForm, ReauthenticationForm
+
+
+def home(request):
+    """Send visitors to their dashboard, or to the login page."""
+    if request.user.is_authenticated:
+        return redirect("accounts:dashboard")
+    return redirect("accounts:login")
+
+
+class LoginView(RateLimitMixin, auth_views.LoginView):
+    """Sign in with a username or email address and a password."""
+
+    form_class = LoginForm
+    redirect_authenticated_user = True
+    ratelimit_scope = "login"
+
+    def form_valid(self, form):
+        login = flow.Login(
+            user=form.get_user(),
+            remember=form.cleaned_data.get("remember_me", False),
+            redirect_url=self.get_success_url(),
+        )
+        return flow.start_login(self.request, login).redirect()
+
+
+class LogoutView(auth_views.LogoutView):
+    """End the session (POST only, as Django's) and say so on the login page."""
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        messages.success(request, _("You have been signed out."))
+        return response
+
+
+class TwoFactorLoginView(FormView):
+    """The second-factor stage of a sign-in: a code before the login completes."""
+
+    form_class = TwoFactorCodeForm
+    template_name = "registration/login_code.html"
+    stage = flow.TwoFactorStage.key
+
+    @method_decorator([sensitive_post_parameters(), csrf_protect, never_cache])
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            return redirect(settings.LOGIN_REDIRECT_URL)
+        self.login = flow.pending_login(request, self.stage)
+        if self.login is None:
+            messages.error(request, _("Your sign-in expired. Please sign in again."))
+            return redirect("accounts:login")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.login.user}
+
+    def form_invalid(self, form):
+        if form.has_error("code", "throttled"):
+            return super().form_invalid(form)  # no code was checked
+        flow.stage_failed(self.request, self.login.user, stage=self.stage)
+        if not flow.count_stage_failure(self.request):
+            messages.error(
+                self.request, _("Too many wrong codes. Please sign in again.")
+            )
+            return redirect("accounts:login")
+        return super().form_invalid(form)
+
+    def form_valid(self, form):
+        user = self.login.user
+        self.login.trust_browser = form.cleaned_data.get("trust_browser", False)
+        outcome = flow.resume_login(self.request, self.login, method=flow.BY_OTP)
+        if isinstance(form.device, RecoveryCodeDevice):
+            signals.recovery_code_used.send(
+                sender=user.__class__, request=self.request, user=user
+            )
+        return outcome.redirect()
+
+
+class ReauthenticateView(
+    LoginRequiredMixin, RateLimitMixin, RedirectURLMixin, FormView
+):
+    """Confirm the password (and a code, with 2FA) before a dangerous change."""
+
+    form_class = ReauthenticationForm
+    ratelimit_scope = "login"  # a password check, like a sign-in
+    template_name = "registration/reauthenticate.html"
+    next_page = "accounts:dashboard"
+
+    @method_decorator([sensitive_post_parameters(), never_cache])
+    def dispatch(self, request, *args, **kwargs):
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {
+            **super().get_form_kwargs(),
+            "user": self.request.user,
+            "request": self.request,
+        }
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(next=self.get_redirect_url(), **kwargs)
+
+    def form_valid(self, form):
+        flow.reauthenticate(self.request)
+        return HttpResponseRedirect(self.get_success_url())
