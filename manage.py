@@ -7,7 +7,7 @@ from authsite.boot import load_settings
 
 
 def main() -> None:
-    load_settings()
+    load_settings(default_env="development")
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)

@@ -1,9 +1,9 @@
 """The optional ``.env`` file beside ``manage.py``, read before anything else.
 
-The settings package reads it before it picks the profile (so the file may
-name ``DJANGO_ENV`` too), and so does ``authsite/gunicorn.conf.py`` (so the
-file may set the workers and threads). Variables already set in the real
-environment win over the file.
+The settings package and ``authsite.boot`` read it before the profile is
+picked (so the file may name ``DJANGO_ENV`` too), and so does
+``authsite/gunicorn.conf.py`` (so the file may set the workers and threads).
+Variables already set in the real environment win over the file.
 """
 
 from pathlib import Path

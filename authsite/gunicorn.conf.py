@@ -8,6 +8,9 @@ Every value can be changed through the environment or the ``.env`` file
 """
 
 import os
+import subprocess
+import sys
+from pathlib import Path
 
 from gunicorn.glogging import Logger
 
@@ -15,6 +18,8 @@ from accounts.security.logging import redact
 from authsite import dotenv
 
 dotenv.read()
+# The project this file belongs to, where ``on_starting`` checks the settings.
+PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 # Keep this default in step with WEB_CONCURRENCY in authsite/settings/base.py:
@@ -55,3 +60,22 @@ class RedactingLogger(Logger):
 
 
 logger_class = RedactingLogger
+
+
+def on_starting(server):
+    """Load the settings once, in a process of their own, before any worker.
+
+    A misconfigured site (production without ``SECRET_KEY``, say) then stops
+    here with its one-line message, instead of every worker failing alike and
+    gunicorn printing a traceback of its own as it shuts the others down. A
+    separate process, so the master never imports the settings its workers
+    would then inherit across a reload (HUP).
+    """
+    check = "from authsite.boot import load_server_settings; load_server_settings()"
+    status = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", check], cwd=PROJECT_DIR, check=False
+    ).returncode
+    if status:
+        if server.pidfile is not None:
+            server.pidfile.unlink()
+        sys.exit(status)

@@ -117,8 +117,9 @@ def create_user(env, username, password):
 
 
 class GunicornServer:
-    def __init__(self, port: int, env: dict[str, str], log: Path):
+    def __init__(self, port: int, env: dict[str, str], log: Path, project=BASE_DIR):
         self.port = port
+        self.project = project
         self.env = {**env, "GUNICORN_BIND": f"127.0.0.1:{port}"}
         self.log = log
         self.process = None
@@ -127,7 +128,7 @@ class GunicornServer:
         self.log_file = self.log.open("wb")
         self.process = subprocess.Popen(
             [str(BIN / "gunicorn"), "-c", "authsite/gunicorn.conf.py", "authsite.wsgi"],
-            cwd=BASE_DIR,
+            cwd=self.project,
             env=self.env,
             stdout=self.log_file,
             stderr=subprocess.STDOUT,

@@ -1,8 +1,10 @@
 """Select the settings profile named by the ``DJANGO_ENV`` environment variable.
 
-``development`` (the default) runs with no environment at all; ``production``
-is the strict profile for real deployments; ``test`` is what pytest uses.
-The optional ``.env`` file is read first, so it may name the profile too.
+``development`` runs with no environment at all; ``production`` is the
+strict profile for real deployments; ``test`` is what pytest uses. The
+optional ``.env`` file is read first, so it may name the profile too. With
+neither naming one, ``authsite.boot`` picks: production for the server entry
+points (``wsgi.py``, ``asgi.py``), development for ``manage.py``.
 
 Python imports this package before any module in it, so a process that
 names a profile module itself (pytest's ``authsite.settings.test``) must
