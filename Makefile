@@ -66,7 +66,7 @@ $(AXE): tests/e2e/package.json tests/e2e/package-lock.json | system-packages
 	npm ci --prefix tests/e2e --no-audit --no-fund --loglevel=error
 	touch $@
 
-## bench: logins and page views against Argon2 and a bare view (needs wrk)
+## bench: sign-ins against Argon2, the dashboard against a stock Django site (needs wrk)
 bench: install
 	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
 	$(BIN)/python -m bench.run

@@ -74,27 +74,6 @@ def random_address() -> str:
     return "10.{}.{}.{}".format(*octets)
 
 
-def process_tree_rss_mib(root_pid: int) -> float:
-    """Total resident memory of ``root_pid`` and its children, in MiB."""
-    pids, total_kib = [root_pid], 0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == root_pid:
-            pids.append(int(stat.parent.name))
-    for pid in pids:
-        try:
-            status = Path(f"/proc/{pid}/status").read_text()
-        except OSError:
-            continue
-        for line in status.splitlines():
-            if line.startswith("VmRSS:"):
-                total_kib += int(line.split()[1])
-    return total_kib / 1024
-
-
 def flood_client(port, address, stop: threading.Event, statuses: Counter) -> None:
     """POST wrong passwords for random usernames until ``stop``.
 
@@ -151,7 +130,6 @@ def run_flood(kind: str, args, env: dict, tmp_path: Path) -> dict:
     create_user(env, "alice", PASSWORD)
     address = SINGLE_FLOOD_ADDRESS if kind == "single" else random_address
     with GunicornServer(args.port, env, tmp_path / f"gunicorn-{kind}.log") as server:
-        pid = server.process.pid
         owner = BrowserAt(args.port, OWNER_ADDRESS)
         assert owner.login("alice", PASSWORD).status == 302
         device_cookie = {
@@ -163,7 +141,7 @@ def run_flood(kind: str, args, env: dict, tmp_path: Path) -> dict:
         # Warm up: sign-ins load every module in each worker thread.
         for _ in range(int(args.workers) * 2):
             real_user(args.port, device_cookie)
-        idle_rss = process_tree_rss_mib(pid)
+        idle_rss = server.rss_kib() / 1024
         idle = [real_user(args.port, device_cookie)[0] for _ in range(3)]
 
         stop, statuses = threading.Event(), Counter()
@@ -175,7 +153,7 @@ def run_flood(kind: str, args, env: dict, tmp_path: Path) -> dict:
             deadline = started + args.seconds
             next_probe = started + 1
             while time.monotonic() < deadline:
-                peak_rss = max(peak_rss, process_tree_rss_mib(pid))
+                peak_rss = max(peak_rss, server.rss_kib() / 1024)
                 if time.monotonic() >= next_probe:
                     probes.append(real_user(args.port, device_cookie))
                     next_probe = time.monotonic() + args.probe_every

@@ -1,18 +1,22 @@
-"""``make bench``: logins and page views against their physical limits.
+"""``make bench``: sign-ins and page views against their baselines.
 
 Starts the site under gunicorn on 127.0.0.1 (production settings over plain
-HTTP, a throwaway database), then measures in one run:
+HTTP, a throwaway database) and beside it, on the same gunicorn settings, a
+stock Django site (``bench/stocksite/``: ``startproject`` settings, Django's
+``LoginView``, a ``login_required`` dashboard, its own SQLite database).
+Then it measures in one run:
 
 1. the Argon2 ceiling: wall and CPU time of one ``verify`` with the
-   configured cost, and the logins/s the machine could do at best
-   (cores / CPU seconds per verify);
-2. sign-in throughput with wrk (GET the form, POST the credentials) as a
-   fraction of that ceiling, and the SQL queries of one sign-in POST;
-3. dashboard requests/s and p50/p99 latency against a bare "hello" view
-   served by the same gunicorn, and against the same bare view for a
-   signed-in user only (the session and user checks every signed-in page
-   pays, with no page around them); the same three views are also timed
-   in-process, calling the WSGI application with no server around it;
+   configured cost, the logins/s that allows at best (cores / CPU seconds
+   per verify), and the verifies/s of one process per server worker doing
+   nothing but hashing, side by side;
+2. sign-in throughput with wrk (GET the form, POST the credentials) against
+   those hashing processes (target >= 0.95), and the SQL queries of one
+   sign-in POST;
+3. signed-in dashboard requests/s and p50/p99 latency against the stock
+   site's dashboard (target >= 1), the two measured in turns so that a
+   shared machine's drift falls on both; and, for context, a bare view for
+   a signed-in user only (the session and user checks, no page);
 4. the SQL queries of one signed-in page view (and that none writes);
 5. the peak RSS of the gunicorn processes during a bounded sign-in flood.
 
@@ -22,14 +26,12 @@ Prints a table and writes ``var/bench/latest.json``. Linux only (reads
 
 from __future__ import annotations
 
-import http.client
 import json
 import os
 import platform
 import re
 import secrets
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -38,13 +40,35 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from tests.live import (
+    CSRF_INPUT,
+    Browser,
+    GunicornServer,
+    clean_environment,
+    create_user,
+    manage,
+)
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 OUT_DIR = BASE_DIR / "var" / "bench"
 HOST = "127.0.0.1"
 PORT = int(os.environ.get("BENCH_PORT", "8911"))
+STOCK_PORT = PORT + 1
 CORES = len(os.sched_getaffinity(0))
 WORKERS = int(os.environ.get("BENCH_WORKERS", str(CORES)))
 PHASE_SECONDS = int(os.environ.get("BENCH_SECONDS", "12"))
+# Both sites get these over authsite/gunicorn.conf.py: one sync worker per
+# core, no worker recycling, no access log, so the server's own cost is
+# measured plainly and the same way for both.
+GUNICORN_OPTIONS = (
+    f"--workers={WORKERS}",
+    "--worker-class=sync",
+    "--threads=1",
+    "--max-requests=0",
+    "--access-logfile=/dev/null",
+    "--backlog=2048",
+    "--timeout=60",
+)
 LOGIN_CONNECTIONS = 2 * WORKERS
 FLOOD_CONNECTIONS = 64
 PAGE_CONNECTIONS = 8
@@ -52,28 +76,26 @@ VERIFY_ROUNDS = 15
 USERNAME = "bench"
 EMAIL = "bench@example.com"
 PASSWORD = "bench-" + secrets.token_urlsafe(16)
+# Both sites serve these two paths.
 LOGIN_PATH = "/accounts/login/"
 DASHBOARD_PATH = "/dashboard/"
-HELLO_PATH = "/bench/hello/"
-SIGNED_IN_HELLO_PATH = "/bench/signed-in/"
+SIGNED_IN_BARE_PATH = "/bench/signed-in/"
 # Signed-in pages whose SQL queries are counted (the worst one is reported);
 # add each new page of the signed-in area here.
 SIGNED_IN_PAGES = [DASHBOARD_PATH]
 
 
-def configure_environment() -> None:
+def site_environment() -> dict[str, str]:
     """Production settings over plain HTTP, with a throwaway key and database."""
-    OUT_DIR.mkdir(parents=True, exist_ok=True)
-    sqlite_path = OUT_DIR / "bench.sqlite3"
-    for path in OUT_DIR.glob("bench.sqlite3*"):
-        path.unlink()
-    os.environ.update(
+    return clean_environment(
         DJANGO_SETTINGS_MODULE="bench.settings",
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS=f"{HOST},testserver",
         SITE_URL=f"http://{HOST}:{PORT}",
         SECURE_SSL_REDIRECT="False",
-        DATABASE_URL=os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{sqlite_path}"),
+        DATABASE_URL=os.environ.get(
+            "BENCH_DATABASE_URL", f"sqlite:///{OUT_DIR / 'bench.sqlite3'}"
+        ),
         STATIC_ROOT=str(OUT_DIR / "static"),
         # New-device notices stay on, written as files instead of sent.
         EMAIL_URL="filemail://",
@@ -85,6 +107,15 @@ def configure_environment() -> None:
         BENCH_USERNAME=USERNAME,
         BENCH_PASSWORD=PASSWORD,
     )
+
+
+def prepare_stock_site() -> dict[str, str]:
+    """Migrate the stock site's database and create the bench user there;
+    return the site's environment."""
+    env = clean_environment(DJANGO_SETTINGS_MODULE="bench.stocksite.settings")
+    manage("migrate", "--noinput", env=env)
+    create_user(env, USERNAME, PASSWORD)
+    return env
 
 
 def machine() -> dict:
@@ -176,66 +207,6 @@ def argon2_parallel_ceiling(seconds: float) -> dict:
     }
 
 
-def in_process_cpu(rounds: int = 2000) -> dict:
-    """CPU ms per request of each page view with no HTTP server around it.
-
-    Calls the WSGI application directly with a signed-in cookie (best of 3
-    rounds), so the difference from the figures under gunicorn is what HTTP
-    and the server cost, and the differences between the views are Django's
-    own work: the session and user checks, then the page.
-    """
-    import io
-
-    from django.conf import settings
-    from django.core.wsgi import get_wsgi_application
-    from django.test import Client
-
-    client = Client(HTTP_HOST=HOST)
-    response = client.post(LOGIN_PATH, {"username": USERNAME, "password": PASSWORD})
-    assert response.status_code == 302, response.status_code
-    client.get(DASHBOARD_PATH)  # the CSRF cookie too, as a browser has it
-    cookie = "; ".join(f"{name}={c.value}" for name, c in client.cookies.items())
-    assert settings.SESSION_COOKIE_NAME in cookie
-    application = get_wsgi_application()
-
-    def view(path: str, cookie: str) -> None:
-        environ = {
-            "REQUEST_METHOD": "GET",
-            "PATH_INFO": path,
-            "QUERY_STRING": "",
-            "SERVER_NAME": HOST,
-            "SERVER_PORT": str(PORT),
-            "SERVER_PROTOCOL": "HTTP/1.1",
-            "HTTP_HOST": HOST,
-            "HTTP_COOKIE": cookie,
-            "REMOTE_ADDR": HOST,
-            "wsgi.url_scheme": "http",
-            "wsgi.input": io.BytesIO(),
-            "wsgi.errors": sys.stderr,
-        }
-        statuses = []
-        body = application(environ, lambda status, headers: statuses.append(status))
-        b"".join(body)
-        body.close()
-        assert statuses[0].startswith("200"), (path, statuses)
-
-    figures = {}
-    for name, path, with_cookie in [
-        ("hello", HELLO_PATH, ""),
-        ("signed_in_hello", SIGNED_IN_HELLO_PATH, cookie),
-        ("dashboard", DASHBOARD_PATH, cookie),
-    ]:
-        view(path, with_cookie)
-        best = float("inf")
-        for _ in range(3):
-            cpu = time.process_time()
-            for _ in range(rounds):
-                view(path, with_cookie)
-            best = min(best, time.process_time() - cpu)
-        figures[f"{name}_cpu_ms"] = round(best * 1000 / rounds, 3)
-    return figures
-
-
 def count_queries() -> dict:
     """SQL queries of sign-in POSTs and of a view of each signed-in page.
 
@@ -287,100 +258,41 @@ def count_queries() -> dict:
     }
 
 
-# --- the server ---------------------------------------------------------------
+# --- the servers -------------------------------------------------------------
 
 
-def start_gunicorn() -> subprocess.Popen:
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    log = open(OUT_DIR / "gunicorn.log", "w")  # noqa: SIM115  (closed with the server)
-    server = subprocess.Popen(
-        [
-            str(gunicorn),
-            "authsite.wsgi:application",
-            f"--bind={HOST}:{PORT}",
-            f"--workers={WORKERS}",
-            # One sync worker per core, no worker recycling, no access log:
-            # the server's own cost, measured plainly.
-            "--worker-class=sync",
-            "--threads=1",
-            "--max-requests=0",
-            "--access-logfile=/dev/null",
-            "--backlog=2048",
-            "--timeout=60",
-        ],
-        cwd=BASE_DIR,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    for _ in range(100):
-        try:
-            if get(HELLO_PATH)[0] == 200:
-                return server
-        except OSError:
-            pass
-        if server.poll() is not None:
-            break
-        time.sleep(0.2)
-    stop(server)
-    sys.exit(f"gunicorn did not start; see {OUT_DIR / 'gunicorn.log'}")
+def signed_in(server: GunicornServer, paths: list[str]) -> Browser:
+    """A browser signed in to ``server`` as the bench user."""
+    browser = Browser(server.port, https=False)
+    status = browser.login(USERNAME, PASSWORD).status
+    if status != 302:
+        sys.exit(f"signing in on port {server.port} answered HTTP {status}")
+    check_signed_in(browser, paths)
+    return browser
 
 
-def stop(server: subprocess.Popen) -> None:
-    if server.poll() is None:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+def check_signed_in(browser: Browser, paths: list[str]) -> None:
+    """Stop unless the browser's cookies really open the bench user's pages:
+    wrk would count redirects to the sign-in page as page views."""
+    for path in paths:
+        response = browser.get(path)
+        # The dashboard names its user; the bare view does not.
+        named = path != DASHBOARD_PATH or USERNAME in response.body
+        if response.status != 200 or not named:
+            sys.exit(
+                f"{path} on port {browser.port} answered HTTP {response.status} "
+                "instead of the bench user's page"
+            )
 
 
-def get(path: str, cookie: str = "") -> tuple[int, dict, str]:
-    conn = http.client.HTTPConnection(HOST, PORT, timeout=10)
-    conn.request("GET", path, headers={"Cookie": cookie} if cookie else {})
-    response = conn.getresponse()
-    body = response.read().decode()
-    conn.close()
-    return response.status, response.headers, body
-
-
-def sign_in() -> tuple[str, str, str, str]:
-    """Sign in over HTTP; return the CSRF cookie, its token, the session
-    cookie and the known-device cookie."""
-    _, headers, body = get(LOGIN_PATH)
-    csrf_cookie = headers["Set-Cookie"].split(";")[0]
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', body).group(1)
-    conn = http.client.HTTPConnection(HOST, PORT, timeout=10)
-    form = f"csrfmiddlewaretoken={token}&username={USERNAME}&password={PASSWORD}"
-    conn.request(
-        "POST",
-        LOGIN_PATH,
-        body=form,
-        headers={
-            "Cookie": csrf_cookie,
-            "Content-Type": "application/x-www-form-urlencoded",
-        },
-    )
-    response = conn.getresponse()
-    response.read()
-    conn.close()
-    assert response.status == 302, response.status
-    cookies = [c.split(";")[0] for c in response.headers.get_all("Set-Cookie")]
-    session = next(c for c in cookies if "sessionid=" in c)
-    device = next(c for c in cookies if "known_device=" in c)
-    return csrf_cookie, token, session, device
-
-
-def server_pids(master: int) -> list[int]:
-    children = Path(f"/proc/{master}/task/{master}/children").read_text()
-    return [master, *(int(pid) for pid in children.split())]
-
-
-def server_cpu_seconds(master: int) -> float:
+def server_cpu_seconds(server: GunicornServer) -> float:
     """User + system CPU time used so far by the gunicorn master and workers.
 
     Unlike throughput, CPU per request does not depend on what else the
     machine is running, so it is also reported for each phase.
     """
     ticks = 0
-    for pid in server_pids(master):
+    for pid in server.pids():
         try:
             stat = Path(f"/proc/{pid}/stat").read_text()
         except FileNotFoundError:
@@ -390,47 +302,36 @@ def server_cpu_seconds(master: int) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
-def wait_until_idle(master: int) -> None:
+def wait_until_idle(server: GunicornServer) -> None:
     """Wait (at most 15 s) until the server stops using CPU."""
-    before = server_cpu_seconds(master)
+    before = server_cpu_seconds(server)
     for _ in range(75):
         time.sleep(0.2)
-        now = server_cpu_seconds(master)
+        now = server_cpu_seconds(server)
         if now - before < 0.01:
             return
         before = now
 
 
 def session_count() -> int:
-    """Sessions in the database: one more for every completed sign-in."""
+    """The site's sessions in the database: one more for every sign-in."""
     from accounts.models import Session
 
     return Session.objects.count()
 
 
 class RssSampler(threading.Thread):
-    """Peak summed RSS of the gunicorn master and its workers, from /proc."""
+    """Peak summed RSS of the gunicorn master and its workers."""
 
-    def __init__(self, pid: int):
+    def __init__(self, server: GunicornServer):
         super().__init__(daemon=True)
-        self.pid = pid
+        self.server = server
         self.peak_kib = 0
         self.running = True
 
-    def rss_kib(self) -> int:
-        total = 0
-        for pid in server_pids(self.pid):
-            try:
-                status = Path(f"/proc/{pid}/status").read_text()
-            except FileNotFoundError:
-                continue
-            match = re.search(r"^VmRSS:\s*(\d+)", status, re.MULTILINE)
-            total += int(match.group(1)) if match else 0
-        return total
-
     def run(self) -> None:
         while self.running:
-            self.peak_kib = max(self.peak_kib, self.rss_kib())
+            self.peak_kib = max(self.peak_kib, self.server.rss_kib())
             time.sleep(0.05)
 
     def stop(self) -> int:
@@ -439,11 +340,12 @@ class RssSampler(threading.Thread):
         return self.peak_kib
 
 
-# --- wrk -----------------------------------------------------------------------
+# --- wrk ---------------------------------------------------------------------
 
 
 def wrk(
     script: str,
+    port: int,
     path: str,
     *,
     connections: int,
@@ -462,7 +364,7 @@ def wrk(
     ]
     for name, value in (headers or {}).items():
         args.append(f"--header={name}: {value}")
-    args.append(f"http://{HOST}:{PORT}{path}")
+    args.append(f"http://{HOST}:{port}{path}")
     result = subprocess.run(
         args,
         capture_output=True,
@@ -474,13 +376,144 @@ def wrk(
         line for line in result.stdout.splitlines() if line.startswith("BENCH_JSON ")
     )
     figures = json.loads(line.removeprefix("BENCH_JSON "))
-    seconds_run = figures["duration_us"] / 1e6
-    figures["per_s"] = round(
-        figures.get("logins", figures["requests"]) / seconds_run, 2
-    )
     figures["p50_ms"] = round(figures.pop("p50_us") / 1000, 2)
     figures["p99_ms"] = round(figures.pop("p99_us") / 1000, 2)
     return figures
+
+
+def with_rates(figures: dict) -> dict:
+    """Add operations per second and the server's CPU ms per operation.
+
+    An operation is a completed sign-in where wrk counts them, else a
+    request; the server's CPU is divided by the sign-ins it completed.
+    """
+    per_s = figures.get("logins", figures["requests"]) / (figures["duration_us"] / 1e6)
+    done = figures.get("server_logins", figures["requests"])
+    figures["per_s"] = round(per_s, 2)
+    figures["server_cpu_ms_per_op"] = round(
+        figures["server_cpu_s"] * 1000 / max(done, 1), 2
+    )
+    return figures
+
+
+def measure(server: GunicornServer, script: str, path: str, **options) -> dict:
+    """Run wrk against ``server``, adding its peak RSS and CPU time.
+
+    Requests still in the workers when wrk stops are finished by them;
+    their CPU time is counted after the server is idle again, and for
+    sign-ins so are their sessions, so in-flight hashes are not charged
+    to the sign-ins wrk saw complete.
+    """
+    signing_in = script != "pages.lua"
+    cpu = server_cpu_seconds(server)
+    sessions = session_count() if signing_in else 0
+    sampler = RssSampler(server)
+    sampler.start()
+    try:
+        figures = wrk(script, server.port, path, **options)
+        wait_until_idle(server)
+    finally:
+        peak_kib = sampler.stop()
+    figures["server_cpu_s"] = round(server_cpu_seconds(server) - cpu, 3)
+    figures["peak_rss_mib"] = round(peak_kib / 1024, 1)
+    if signing_in:
+        figures["server_logins"] = session_count() - sessions
+    return with_rates(figures)
+
+
+def in_turns(measures: dict, seconds: int) -> dict:
+    """Run each of two measures twice for half of ``seconds``, A B B A, so
+    that a machine whose speed drifts slows both alike; combine the halves
+    (their totals, and the mean of their latencies)."""
+    (a, run_a), (b, run_b) = measures.items()
+    halves = {a: [], b: []}
+    for name, run in ((a, run_a), (b, run_b), (b, run_b), (a, run_a)):
+        halves[name].append(run(max(seconds // 2, 1)))
+    combined = {}
+    for name, runs in halves.items():
+        figures = {
+            key: sum(run[key] for run in runs)
+            for key in ("requests", "errors", "duration_us", "server_cpu_s")
+        }
+        figures.update(
+            p50_ms=round(statistics.mean(run["p50_ms"] for run in runs), 2),
+            p99_ms=round(statistics.mean(run["p99_ms"] for run in runs), 2),
+            peak_rss_mib=max(run["peak_rss_mib"] for run in runs),
+            halves_per_s=[run["per_s"] for run in runs],
+        )
+        combined[name] = with_rates(figures)
+    return combined
+
+
+def run_load(site: GunicornServer, stock: GunicornServer) -> dict:
+    from django.conf import settings
+
+    seconds = PHASE_SECONDS
+    site_pages = [DASHBOARD_PATH, SIGNED_IN_BARE_PATH]
+    user = signed_in(site, site_pages)
+    stock_user = signed_in(stock, [DASHBOARD_PATH])
+    device = settings.KNOWN_DEVICE_COOKIE_NAME
+
+    out = {}
+    print(f"Sign-in throughput ({seconds} s) ...", flush=True)
+    out["login"] = measure(
+        site,
+        "login.lua",
+        LOGIN_PATH,
+        connections=LOGIN_CONNECTIONS,
+        threads=LOGIN_CONNECTIONS,
+        seconds=seconds,
+        env={"BENCH_DEVICE_COOKIE": f"{device}={user.cookies[device]}"},
+    )
+
+    def page_views(server, browser, path=DASHBOARD_PATH):
+        """A measure of ``path`` with ``browser``'s cookies, for some seconds."""
+        return lambda seconds: measure(
+            server,
+            "pages.lua",
+            path,
+            seconds=seconds,
+            connections=PAGE_CONNECTIONS,
+            threads=1,
+            headers={"Cookie": browser.cookie_header},
+        )
+
+    print(
+        f"Dashboards: warm-up, then this site and the stock site in turns "
+        f"({seconds} s each) ...",
+        flush=True,
+    )
+    page_views(site, user)(2)
+    page_views(stock, stock_user)(2)
+    out.update(
+        in_turns(
+            {
+                "stock_dashboard": page_views(stock, stock_user),
+                "dashboard": page_views(site, user),
+            },
+            seconds,
+        )
+    )
+    print(f"Signed-in bare view ({seconds} s) ...", flush=True)
+    out["signed_in_bare"] = page_views(site, user, SIGNED_IN_BARE_PATH)(seconds)
+    check_signed_in(user, site_pages)
+    check_signed_in(stock_user, [DASHBOARD_PATH])
+
+    print(
+        f"Sign-in flood ({FLOOD_CONNECTIONS} connections, {seconds} s) ...", flush=True
+    )
+    visitor = Browser(site.port, https=False)
+    token = CSRF_INPUT.search(visitor.get(LOGIN_PATH).body)[1]
+    out["flood"] = measure(
+        site,
+        "flood.lua",
+        LOGIN_PATH,
+        connections=FLOOD_CONNECTIONS,
+        threads=2,
+        seconds=seconds,
+        env={"BENCH_CSRF_COOKIE": visitor.cookie_header, "BENCH_CSRF_TOKEN": token},
+    )
+    return out
 
 
 def main() -> None:
@@ -489,8 +522,13 @@ def main() -> None:
     # Before the bench does anything: other work on the machine lowers
     # throughput, and the load average says how much there is.
     load_before = os.getloadavg()[0]
-    configure_environment()
-    sys.path.insert(0, str(BASE_DIR))
+    OUT_DIR.mkdir(parents=True, exist_ok=True)
+    for path in OUT_DIR.glob("*.sqlite3*"):
+        path.unlink()
+    env = site_environment()
+    # This process counts queries, sessions and hashes with the site's settings.
+    os.environ.clear()
+    os.environ.update(env)
     import django
     from django.core.management import call_command
 
@@ -502,6 +540,7 @@ def main() -> None:
     users = get_user_model().objects
     users.with_username(USERNAME).delete()  # left by a run on BENCH_DATABASE_URL
     users.create_user(USERNAME, EMAIL, PASSWORD, email_verified=True)
+    stock_env = prepare_stock_site()
     from django.conf import settings
 
     results = {
@@ -511,8 +550,10 @@ def main() -> None:
         "server": {
             "gunicorn_workers": WORKERS,
             "worker_class": "sync",
+            "threads": 1,
             "database": settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1],
             "settings": "bench.settings (production profile, plain HTTP)",
+            "stock_settings": "bench.stocksite.settings (startproject, PBKDF2)",
         },
     }
     print(f"Argon2 ceiling ({VERIFY_ROUNDS} verifies) ...", flush=True)
@@ -521,14 +562,21 @@ def main() -> None:
     parallel = argon2_parallel_ceiling(PHASE_SECONDS / 2)
     print("Counting queries ...", flush=True)
     results["queries"] = count_queries()
-    print("Page views in-process (no HTTP server) ...", flush=True)
-    results["in_process"] = in_process_cpu()
 
-    server = start_gunicorn()
-    try:
-        results.update(run_load(server))
-    finally:
-        stop(server)
+    with (
+        GunicornServer(
+            PORT, env, OUT_DIR / "gunicorn.log", options=GUNICORN_OPTIONS
+        ) as site,
+        GunicornServer(
+            STOCK_PORT,
+            stock_env,
+            OUT_DIR / "stocksite-gunicorn.log",
+            app="bench.stocksite.wsgi",
+            options=GUNICORN_OPTIONS,
+            ready=LOGIN_PATH,
+        ) as stock,
+    ):
+        results.update(run_load(site, stock))
     print(f"Argon2 ceiling again ({VERIFY_ROUNDS} verifies) ...", flush=True)
     results["argon2"] = argon2_ceiling(verifies_before, verify_samples())
     results["argon2"]["parallel"] = parallel
@@ -536,134 +584,45 @@ def main() -> None:
         "before": round(load_before, 2),
         "after": round(os.getloadavg()[0], 2),
     }
+    login, dashboard, stock = (
+        results["login"],
+        results["dashboard"],
+        results["stock_dashboard"],
+    )
     results["ratios"] = {
-        "login_vs_ceiling": round(
-            results["login"]["per_s"] / results["argon2"]["max_logins_per_s"], 3
-        ),
+        "dashboard_vs_stock": round(dashboard["per_s"] / stock["per_s"], 3),
         "login_vs_parallel_verifies": round(
-            results["login"]["per_s"] / results["argon2"]["parallel"]["verifies_per_s"],
-            3,
+            login["per_s"] / parallel["verifies_per_s"], 3
         ),
-        "dashboard_vs_hello": round(
-            results["dashboard"]["per_s"] / results["hello"]["per_s"], 3
+        "login_vs_ceiling": round(
+            login["per_s"] / results["argon2"]["max_logins_per_s"], 3
         ),
-        "signed_in_hello_vs_hello": round(
-            results["signed_in_hello"]["per_s"] / results["hello"]["per_s"], 3
+        # The same from the servers' CPU time per operation: what throughput
+        # would show on a machine with nothing else running.
+        "dashboard_vs_stock_by_cpu": round(
+            stock["server_cpu_ms_per_op"] / dashboard["server_cpu_ms_per_op"], 3
         ),
-        "dashboard_vs_signed_in_hello": round(
-            results["dashboard"]["per_s"] / results["signed_in_hello"]["per_s"], 3
-        ),
-        # The same two ratios from the server's CPU time per operation: what
-        # throughput would show on a machine with nothing else running.
         "login_vs_ceiling_by_cpu": round(
-            results["argon2"]["verify_cpu_ms"]
-            / results["login"]["server_cpu_ms_per_op"],
-            3,
-        ),
-        "dashboard_vs_hello_by_cpu": round(
-            results["hello"]["server_cpu_ms_per_op"]
-            / results["dashboard"]["server_cpu_ms_per_op"],
-            3,
+            results["argon2"]["verify_cpu_ms"] / login["server_cpu_ms_per_op"], 3
         ),
     }
-    OUT_DIR.mkdir(parents=True, exist_ok=True)
     (OUT_DIR / "latest.json").write_text(json.dumps(results, indent=2) + "\n")
     print_table(results)
     print(f"\nWritten to {OUT_DIR.relative_to(BASE_DIR) / 'latest.json'}")
 
 
-def check_signed_in(cookie: str) -> None:
-    """Stop unless the cookie really opens the bench user's pages."""
-    status, _, body = get(DASHBOARD_PATH, cookie)
-    if status != 200 or USERNAME not in body:
-        sys.exit(f"the dashboard answered HTTP {status} instead of the user's page")
-    status = get(SIGNED_IN_HELLO_PATH, cookie)[0]
-    if status != 200:
-        sys.exit(f"the signed-in bare view answered HTTP {status} instead of 200")
-
-
-def run_load(server: subprocess.Popen) -> dict:
-    seconds = PHASE_SECONDS
-    csrf_cookie, token, session, device = sign_in()
-    page_cookie = f"{csrf_cookie}; {session}"
-    check_signed_in(page_cookie)
-
-    def phase(script, path, **options) -> dict:
-        """Run wrk, adding the server's peak RSS and CPU time per operation.
-
-        Requests still in the workers when wrk stops are finished by them;
-        their CPU time is counted after the server is idle again, and for
-        sign-ins so are their sessions, so in-flight hashes are not charged
-        to the sign-ins wrk saw complete.
-        """
-        sampler = RssSampler(server.pid)
-        sampler.start()
-        cpu, sessions = server_cpu_seconds(server.pid), session_count()
-        figures = wrk(script, path, **options)
-        wait_until_idle(server.pid)
-        cpu = server_cpu_seconds(server.pid) - cpu
-        figures["peak_rss_mib"] = round(sampler.stop() / 1024, 1)
-        if "logins" in figures:
-            done = figures["server_logins"] = session_count() - sessions
-        else:
-            done = figures["requests"]
-        figures["server_cpu_ms_per_op"] = round(cpu * 1000 / max(done, 1), 2)
-        return figures
-
-    out = {}
-    print(f"Sign-in throughput ({seconds} s) ...", flush=True)
-    out["login"] = phase(
-        "login.lua",
-        LOGIN_PATH,
-        connections=LOGIN_CONNECTIONS,
-        threads=LOGIN_CONNECTIONS,
-        seconds=seconds,
-        env={"BENCH_DEVICE_COOKIE": device},
-    )
-    print("Page views: warm-up, hello, signed-in hello, dashboard ...", flush=True)
-    page_options = {"connections": PAGE_CONNECTIONS, "threads": 1}
-    phase(
-        "pages.lua",
-        DASHBOARD_PATH,
-        seconds=2,
-        **page_options,
-        headers={"Cookie": page_cookie},
-    )
-    out["hello"] = phase("pages.lua", HELLO_PATH, seconds=seconds, **page_options)
-    out["signed_in_hello"] = phase(
-        "pages.lua",
-        SIGNED_IN_HELLO_PATH,
-        seconds=seconds,
-        **page_options,
-        headers={"Cookie": page_cookie},
-    )
-    out["dashboard"] = phase(
-        "pages.lua",
-        DASHBOARD_PATH,
-        seconds=seconds,
-        **page_options,
-        headers={"Cookie": page_cookie},
-    )
-    check_signed_in(page_cookie)
-
-    print(
-        f"Sign-in flood ({FLOOD_CONNECTIONS} connections, {seconds} s) ...", flush=True
-    )
-    out["flood"] = phase(
-        "flood.lua",
-        LOGIN_PATH,
-        connections=FLOOD_CONNECTIONS,
-        threads=2,
-        seconds=seconds,
-        env={"BENCH_CSRF_COOKIE": csrf_cookie, "BENCH_CSRF_TOKEN": token},
-    )
-    return out
-
-
 def print_table(r: dict) -> None:
-    a, q, m = r["argon2"], r["queries"], r["machine"]
-    login, hello, dash, flood = r["login"], r["hello"], r["dashboard"], r["flood"]
-    bare = r["signed_in_hello"]
+    a, q, m, ratios = r["argon2"], r["queries"], r["machine"], r["ratios"]
+    login, flood = r["login"], r["flood"]
+    dash, stock, bare = r["dashboard"], r["stock_dashboard"], r["signed_in_bare"]
+
+    def page(figures: dict) -> str:
+        return (
+            f"{figures['per_s']} req/s, p50 {figures['p50_ms']} ms, "
+            f"p99 {figures['p99_ms']} ms, "
+            f"{figures['server_cpu_ms_per_op']} ms server CPU each"
+        )
+
     rows = [
         ("Machine", f"{m['cores']} cores, {m['cpu']}, {m['memory_gib']} GiB"),
         (
@@ -671,9 +630,9 @@ def print_table(r: dict) -> None:
             f"{r['load_average']['before']} before, {r['load_average']['after']} after",
         ),
         (
-            "Server",
-            f"gunicorn, {r['server']['gunicorn_workers']} sync workers, "
-            f"{r['server']['database']}",
+            "Servers",
+            f"gunicorn, {r['server']['gunicorn_workers']} sync workers each, "
+            f"{r['server']['database']}: this site, and a stock Django site",
         ),
         (
             "1. Argon2 verify (median)",
@@ -689,17 +648,14 @@ def print_table(r: dict) -> None:
         ),
         (
             "2. Sign-in (GET + POST)",
-            f"{login['per_s']} logins/s = {r['ratios']['login_vs_ceiling']:.2f} of "
-            f"ceiling (target >= 0.95); {login['failures']} failed",
+            f"{login['per_s']} logins/s, p50 {login['p50_ms']} ms; "
+            f"{login['failures']} failed",
         ),
-        (
-            "   vs processes hashing at once",
-            f"{r['ratios']['login_vs_parallel_verifies']:.2f}",
-        ),
+        ("   of the ceiling (cores / CPU)", f"{ratios['login_vs_ceiling']:.2f}"),
         (
             "   by server CPU",
             f"{login['server_cpu_ms_per_op']} ms per sign-in = "
-            f"{r['ratios']['login_vs_ceiling_by_cpu']:.2f} of ceiling",
+            f"{ratios['login_vs_ceiling_by_cpu']:.2f} of a verify's",
         ),
         (
             "   SQL per sign-in POST",
@@ -707,50 +663,36 @@ def print_table(r: dict) -> None:
             f"{q['login_post_queries_new_device']} (new device); "
             "BEGIN/COMMIT included",
         ),
-        (
-            "3. Hello view",
-            f"{hello['per_s']} req/s, p50 {hello['p50_ms']} ms, "
-            f"p99 {hello['p99_ms']} ms",
-        ),
-        (
-            "   Signed-in bare view",
-            f"{bare['per_s']} req/s, p50 {bare['p50_ms']} ms, "
-            f"p99 {bare['p99_ms']} ms = "
-            f"{r['ratios']['signed_in_hello_vs_hello']:.2f} of hello",
-        ),
-        (
-            "   Dashboard",
-            f"{dash['per_s']} req/s, p50 {dash['p50_ms']} ms, p99 {dash['p99_ms']} ms",
-        ),
-        (
-            "   dashboard / hello",
-            f"{r['ratios']['dashboard_vs_hello']:.2f} (target >= 0.8)",
-        ),
-        (
-            "   by server CPU",
-            f"{hello['server_cpu_ms_per_op']} vs {dash['server_cpu_ms_per_op']} ms "
-            f"per request = {r['ratios']['dashboard_vs_hello_by_cpu']:.2f}",
-        ),
-        (
-            "   dashboard / signed-in bare view",
-            f"{r['ratios']['dashboard_vs_signed_in_hello']:.2f} "
-            f"({bare['server_cpu_ms_per_op']} ms CPU per bare signed-in request)",
-        ),
-        (
-            "   in-process, no HTTP server",
-            f"hello {r['in_process']['hello_cpu_ms']}, signed-in bare view "
-            f"{r['in_process']['signed_in_hello_cpu_ms']}, dashboard "
-            f"{r['in_process']['dashboard_cpu_ms']} ms CPU per request",
-        ),
+        ("3. Dashboard", page(dash)),
+        ("   stock Django dashboard", page(stock)),
+        ("   signed-in bare view (no page)", page(bare)),
         (
             "4. SQL per page view (worst)",
-            f"{q['page_view_queries']} ({q['page_view_writes']} writes; "
-            "target <= 2 and 0)",
+            f"{q['page_view_queries']} ({q['page_view_writes']} writes)",
         ),
         (
             "5. Peak RSS, sign-in flood",
             f"{flood['peak_rss_mib']} MiB ({FLOOD_CONNECTIONS} connections, "
             f"{flood['per_s']} logins/s, {flood['errors']} errors)",
+        ),
+        ("Targets (this run)", ""),
+        (
+            "   dashboard / stock dashboard",
+            f"{ratios['dashboard_vs_stock']:.2f} req/s "
+            f"({dash['per_s']} / {stock['per_s']}), "
+            f"{ratios['dashboard_vs_stock_by_cpu']:.2f} by server CPU; "
+            "target >= 1",
+        ),
+        (
+            "   sign-in / processes hashing",
+            f"{ratios['login_vs_parallel_verifies']:.2f} "
+            f"({login['per_s']} / {a['parallel']['verifies_per_s']}); "
+            "target >= 0.95",
+        ),
+        (
+            "   SQL per signed-in page view",
+            f"{q['page_view_queries']}, {q['page_view_writes']} writes; "
+            "target 1, no writes",
         ),
     ]
     width = max(len(name) for name, _ in rows)

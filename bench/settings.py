@@ -2,8 +2,8 @@
 
 ``bench/run.py`` supplies the environment (a throwaway ``SECRET_KEY``,
 ``SECURE_SSL_REDIRECT=False``, a bench-only database). The only difference
-from production is the URLconf, which adds the bare views the dashboard is
-compared with; the product's own URLs never serve them.
+from production is the URLconf, which adds a bare view for signed-in users
+(context for the dashboard's figures); the product's own URLs never serve it.
 """
 
 from authsite.settings.production import *  # noqa: F403

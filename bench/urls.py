@@ -1,9 +1,8 @@
-"""The product's URLs plus two bare views, the baselines for page views.
+"""The product's URLs plus a bare view for signed-in users only.
 
-``/bench/hello/`` is the least a Django view can do; ``/bench/signed-in/``
-does the same for a signed-in user only, so it also loads the session and
-its user and checks them, as every signed-in page must. The product's own
-URLs never serve either.
+``/bench/signed-in/`` loads the session and its user and checks them, as
+every signed-in page must, and renders nothing: what the dashboard costs
+beyond it is the page. The product's own URLs never serve it.
 """
 
 from django.contrib.auth.decorators import login_required
@@ -11,13 +10,13 @@ from django.http import HttpResponse
 from django.urls import include, path
 
 
-def hello(request):
-    """The least a Django view can do, behind the site's full middleware."""
+@login_required
+def signed_in(request):
+    """The least a signed-in view can do, behind the site's full middleware."""
     return HttpResponse(b"hello", content_type="text/plain")
 
 
 urlpatterns = [
-    path("bench/hello/", hello),
-    path("bench/signed-in/", login_required(hello)),
+    path("bench/signed-in/", signed_in),
     path("", include("authsite.urls")),
 ]

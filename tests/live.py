@@ -1,9 +1,10 @@
-"""Run the site under gunicorn for tests that need real processes.
+"""Run the site under gunicorn: the live-server harness of tests and bench.
 
 ``GunicornServer`` starts ``gunicorn -c authsite/gunicorn.conf.py`` in the given
 settings profile and waits for ``/healthz``; ``Browser`` is a small HTTP
 client that keeps cookies itself, so it also sends ``Secure`` cookies to a
 plain-HTTP test server (a TLS proxy is simulated with ``X-Forwarded-Proto``).
+``make bench`` (``bench/run.py``, ``bench/flood.py``) uses both too.
 """
 
 import http.client
@@ -36,7 +37,7 @@ CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 def clean_environment(**overrides) -> dict[str, str]:
     """The current environment without site settings, plus ``overrides``."""
     env = {key: value for key, value in os.environ.items() if key not in SITE_VARIABLES}
-    env.update(DJANGO_SETTINGS_MODULE="authsite.settings", **overrides)
+    env.update({"DJANGO_SETTINGS_MODULE": "authsite.settings", **overrides})
     return env
 
 
@@ -117,17 +118,42 @@ def create_user(env, username, password):
 
 
 class GunicornServer:
-    def __init__(self, port: int, env: dict[str, str], log: Path, project=BASE_DIR):
+    """``gunicorn -c authsite/gunicorn.conf.py [options] app`` on 127.0.0.1.
+
+    ``options`` override the configuration file (gunicorn's command line
+    wins); the server is ready once ``ready`` answers 200. ``project`` is
+    the directory it runs from (a copy of the project, say).
+    """
+
+    def __init__(
+        self,
+        port: int,
+        env: dict[str, str],
+        log: Path,
+        *,
+        app: str = "authsite.wsgi",
+        options: tuple[str, ...] = (),
+        ready: str = "/healthz",
+        project: Path = BASE_DIR,
+    ):
         self.port = port
         self.project = project
         self.env = {**env, "GUNICORN_BIND": f"127.0.0.1:{port}"}
         self.log = log
+        self.command = [
+            str(BIN / "gunicorn"),
+            "-c",
+            "authsite/gunicorn.conf.py",
+            *options,
+            app,
+        ]
+        self.ready = ready
         self.process = None
 
     def __enter__(self):
         self.log_file = self.log.open("wb")
         self.process = subprocess.Popen(
-            [str(BIN / "gunicorn"), "-c", "authsite/gunicorn.conf.py", "authsite.wsgi"],
+            self.command,
             cwd=self.project,
             env=self.env,
             stdout=self.log_file,
@@ -138,7 +164,7 @@ class GunicornServer:
             if self.process.poll() is not None:
                 raise RuntimeError(self.log.read_text())
             try:
-                if Browser(self.port).get("/healthz").status == 200:
+                if Browser(self.port).get(self.ready).status == 200:
                     return self
             except OSError:
                 pass
@@ -153,6 +179,24 @@ class GunicornServer:
         while text not in (log := self.log.read_text()) and time.monotonic() < deadline:
             time.sleep(0.1)
         return log
+
+    def pids(self) -> list[int]:
+        """The master's process id and its workers' (Linux: reads /proc)."""
+        master = self.process.pid
+        children = Path(f"/proc/{master}/task/{master}/children").read_text()
+        return [master, *(int(pid) for pid in children.split())]
+
+    def rss_kib(self) -> int:
+        """Resident memory of the master and its workers, summed."""
+        total = 0
+        for pid in self.pids():
+            try:
+                status = Path(f"/proc/{pid}/status").read_text()
+            except FileNotFoundError:  # a worker that just exited
+                continue
+            match = re.search(r"^VmRSS:\s*(\d+)", status, re.MULTILINE)
+            total += int(match[1]) if match else 0
+        return total
 
     def __exit__(self, *exc_info):
         self.process.terminate()
@@ -184,7 +228,13 @@ class Browser:
     def __init__(self, port: int, *, https: bool = True):
         self.port = port
         self.https = https
+        self.origin = f"{'https' if https else 'http'}://127.0.0.1"
         self.cookies: dict[str, str] = {}
+
+    @property
+    def cookie_header(self) -> str:
+        """The ``Cookie`` header this browser sends."""
+        return "; ".join(f"{k}={v}" for k, v in self.cookies.items())
 
     def request(self, method, path, body=None, headers=None) -> Response:
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
@@ -192,9 +242,7 @@ class Browser:
         if self.https:
             all_headers["X-Forwarded-Proto"] = "https"
         if self.cookies:
-            all_headers["Cookie"] = "; ".join(
-                f"{k}={v}" for k, v in self.cookies.items()
-            )
+            all_headers["Cookie"] = self.cookie_header
         try:
             connection.request(method, path, body=body, headers=all_headers)
             response = Response(connection.getresponse())
@@ -222,8 +270,8 @@ class Browser:
             body=urlencode(fields),
             headers={
                 "Content-Type": "application/x-www-form-urlencoded",
-                "Referer": f"https://127.0.0.1{path}",
-                "Origin": "https://127.0.0.1",
+                "Referer": f"{self.origin}{path}",
+                "Origin": self.origin,
             },
         )
 

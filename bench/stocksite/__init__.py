@@ -1,0 +1,1 @@
+"""A stock Django site, the baseline ``make bench`` compares the dashboard with."""
