@@ -446,13 +446,13 @@ def in_turns(measures: dict, seconds: int) -> dict:
 
 
 def run_load(site: GunicornServer, stock: GunicornServer) -> dict:
-    from django.conf import settings
+    from accounts.conf import app_settings
 
     seconds = PHASE_SECONDS
     site_pages = [DASHBOARD_PATH, SIGNED_IN_BARE_PATH]
     user = signed_in(site, site_pages)
     stock_user = signed_in(stock, [DASHBOARD_PATH])
-    device = settings.KNOWN_DEVICE_COOKIE_NAME
+    device = app_settings.KNOWN_DEVICE_COOKIE_NAME
 
     out = {}
     print(f"Sign-in throughput ({seconds} s) ...", flush=True)
