@@ -3,9 +3,10 @@
 from unittest import mock
 
 import pytest
-from django.contrib.sessions.models import Session
 from django.db import OperationalError
 from django.test import override_settings
+
+from accounts.models import Session
 
 pytestmark = pytest.mark.django_db
 

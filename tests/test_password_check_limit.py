@@ -6,10 +6,10 @@ from contextlib import contextmanager
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import check_password, make_password
-from django.contrib.sessions.models import Session
 from django.test import Client, override_settings
 from django.urls import reverse
 
+from accounts.models import Session
 from accounts.security.hashers import (
     PasswordCheckBusy,
     password_check_slot,
