@@ -209,7 +209,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
-# SESSIONS (issue 4)
+# SESSION STORE
 # ------------------------------------------------------------------------------
 # Sessions live in accounts.Session (user, IP, user agent, sign-in time, last
 # activity). SESSION_STORE picks the store: "db" reads the row on every
@@ -251,7 +251,7 @@ DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="authsite <noreply@localhost>"
 )
 
-# BRUTE-FORCE DEFENCE AND AUDIT TRAIL (issue 8)
+# BRUTE-FORCE DEFENCE (django-axes)
 # ------------------------------------------------------------------------------
 # https://django-axes.readthedocs.io/en/latest/4_configuration.html
 # Failed sign-ins are counted per account (from any address) and per client
@@ -337,7 +337,7 @@ LOGGING = {
     },
 }
 
-# PRODUCTION AND SCALE-OUT (issue 5)
+# CONTENT SECURITY POLICY
 # ------------------------------------------------------------------------------
 # A strict Content-Security-Policy in every profile, so a template that needs
 # inline script or style breaks in development, not in production.
