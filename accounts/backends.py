@@ -17,7 +17,7 @@ def get_user(request):
     """Django's ``auth.get_user``, with the user row read with the session.
 
     The session store reads the session's user in the same query as the
-    session (``accounts.session_backends.db``), so a signed-in page view
+    session (``accounts.usersessions.backends.db``), so a signed-in page view
     queries the database once. Django still does every check: the session's
     backend, ``is_active`` and the session hash against the password.
     """

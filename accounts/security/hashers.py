@@ -14,7 +14,7 @@ from ..conf import app_settings
 class PasswordCheckBusy(Exception):
     """Every password-check slot this request may use stayed taken too long.
 
-    ``accounts.middleware.PasswordCheckBusyMiddleware`` answers it with 503
+    ``accounts.security.middleware.PasswordCheckBusyMiddleware`` answers it with 503
     and ``Retry-After``, so a login flood is refused in seconds instead of
     piling up memory-hungry hashes and queueing requests for minutes.
     """
@@ -99,7 +99,7 @@ def reserved_slot(*, known_device: bool):
     """Let the password checks in this block use the reserved slots.
 
     ``accounts.backends`` enters it with ``known_device=True`` for a browser
-    that carries the named account's known-device cookie (``accounts.devices``):
+    that carries the named account's known-browser cookie (``accounts.login.known_browsers``):
     a returning owner then never waits behind a flood of strangers' guesses.
     """
     token = _known_device.set(known_device)

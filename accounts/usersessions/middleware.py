@@ -20,7 +20,7 @@ class SessionMiddleware(middleware.SessionMiddleware):
     """Django's session middleware, telling the store where the request is from.
 
     The store has no request of its own; it records the client's IP address
-    (from ``accounts.ip.client_ip``) and user agent in the session row. After
+    (from ``accounts.security.ip.client_ip``) and user agent in the session row. After
     the response, a session that was read but not changed records its
     activity, which costs nothing more than a comparison until
     ``SESSION_ACTIVITY_RESOLUTION`` has passed.

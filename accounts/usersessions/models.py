@@ -52,7 +52,7 @@ class Session(AbstractBaseSession):
     ``user_agent`` are as last seen (rewritten with the activity record).
     ``expire_date`` already includes the idle and absolute limits, so
     Django's own expiry check and ``clearsessions`` enforce them (see
-    ``session_backends``).
+    ``accounts.usersessions.backends``).
     """
 
     public_id = models.UUIDField(

@@ -20,6 +20,7 @@ ACTIVITY_KEY_PREFIX = "accounts.session_activity."
 
 
 class SessionStore(db.SessionStore, cached_db.SessionStore):
+    # The first module's name: sessions cached before the move stay valid.
     cache_key_prefix = "accounts.session_backends.cached_db"
 
     def record_activity(self):

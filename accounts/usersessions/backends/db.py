@@ -1,7 +1,7 @@
 """Database sessions that know their user, device, age and last activity.
 
 The request hands the client's IP address and user agent to the store
-(``accounts.middleware.SessionMiddleware``); the store writes them, the user
+(``accounts.usersessions.middleware.SessionMiddleware``); the store writes them, the user
 and the times into the row.
 
 Idle and absolute limits are folded into ``expire_date``, the column
@@ -35,7 +35,7 @@ class SessionStore(db.SessionStore):
     def __init__(self, session_key=None, *, ip_address=None, user_agent=""):
         super().__init__(session_key)
         # Both come from the middleware: a valid address (or "") from
-        # accounts.ip.client_ip and a header already cut to length.
+        # accounts.security.ip.client_ip and a header already cut to length.
         self.ip_address = ip_address or None
         self.user_agent = user_agent
         # The row this session was loaded from, if any, and its user, read
