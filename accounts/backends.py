@@ -4,7 +4,7 @@ from django.contrib import auth
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
-from .login.flow import Attempt
+from .login.attempts import Attempt
 from .security import hashers
 
 UserModel = get_user_model()

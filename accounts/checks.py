@@ -175,7 +175,7 @@ REQUIRED_MIDDLEWARE = (
     "accounts.usersessions.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.usersessions.middleware.SessionExpiredMessageMiddleware",
-    "axes.middleware.AxesMiddleware",
+    "accounts.security.middleware.LockedOutMiddleware",
 )
 # Django's own versions: each one passes Django's checks but breaks the site
 # (sessions without their device and activity record, so active users are

@@ -13,7 +13,7 @@ from django.dispatch import Signal
 # user, methods (how they proved who they are: "pwd", "otp", ...),
 # known_browser: the sign-in flow completed a login (accounts.login.flow).
 signed_in = Signal()
-# attempt (accounts.login.flow.Attempt), failures: this failure locked the
+# attempt (accounts.login.attempts.Attempt), failures: this failure locked the
 # account or address for the cool-off. Sent with ``sender=Attempt``.
 sign_in_locked = Signal()
 

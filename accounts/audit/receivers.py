@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_out, user_login_failed
 
 from .. import signals
-from ..login.flow import Attempt
+from ..login.attempts import Attempt
 from .models import AuthEvent
 
 Type = AuthEvent.Type

@@ -8,7 +8,8 @@ go next. Its course:
 1. A first factor. ``authenticate_password()`` is the one password check:
    the sign-in form, reauthentication, password change and account deletion
    all call it, so django-axes' lockout, the password-check cap and the
-   audit trail apply to each of them alike.
+   audit trail apply to each of them alike. It returns the user or None,
+   and raises ``LockedOut`` while the lockout refuses the attempt.
 2. ``start_login()``. While a ``Stage`` is required (the second factor,
    unless the browser is trusted), the login is kept in the still anonymous
    session as *pending*, for ``AUTHSITE_TWO_FACTOR_LOGIN_TIMEOUT`` seconds and
@@ -31,7 +32,6 @@ an ``Outcome`` into their response; none of them logs anyone in itself.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -45,15 +45,20 @@ from django.utils import timezone
 
 from .. import signals
 from ..conf import app_settings
+from ..security import lockout
 from ..twofactor import trusted_browsers
 from . import known_browsers, reauthentication
+from .attempts import Attempt
 
 if TYPE_CHECKING:
-    from django.http import HttpRequest, HttpResponse
+    from django.http import HttpResponse
 
     from ..users.models import User
 
 PENDING_SESSION_KEY = "accounts.pending_login"
+# How and when the signed-in user last proved who they are (OpenID Connect
+# ``amr`` and ``auth_time``).
+AUTHENTICATION_SESSION_KEY = "accounts.authentication"
 # The backend every way in names, so sessions stay valid across them.
 BACKEND = "accounts.backends.UsernameOrEmailBackend"
 # How the user proved who they are, as OpenID Connect ``amr`` values.
@@ -61,45 +66,17 @@ BY_PWD = "pwd"  # noqa: S105  (an amr value, not a password)
 BY_OTP = "otp"
 
 
-class Attempt:
-    """One password check: the name typed and the account it names.
+class LockedOut(Exception):
+    """The attempt is refused (or this failure locked it) for the cool-off.
 
-    Passed to ``authenticate()`` as the ``attempt`` credential, so django-axes'
-    key callables (``accounts.security.lockout``), the backend and the
-    failure receiver share one lookup of the account and one reading of the
-    known-browser cookie, instead of each asking again.
+    ``accounts.security.middleware.LockedOutMiddleware`` answers it with the
+    429 lockout page; an API answers it in its own format. The same whoever
+    was named, so it tells nothing about the account.
     """
 
-    def __init__(self, request: HttpRequest | None, identifier: str):
-        self.request = request
-        self.identifier = str(identifier or "")
-
-    @cached_property
-    def account(self) -> User | None:
-        """The account (active or not) the identifier names, or None."""
-        identifier = self.identifier
-        if not identifier.strip() or "\x00" in identifier:
-            return None
-        return get_user_model()._default_manager.with_login(identifier).first()
-
-    @cached_property
-    def known_browser_id(self) -> str | None:
-        """This browser's id if the account signed in from it before."""
-        if self.account is None or self.request is None:
-            return None
-        return known_browsers.known_browser_id(self.request, self.account)
-
-    @classmethod
-    def of(cls, request, credentials) -> Attempt:
-        """The attempt ``credentials`` carry, or one for the name they hold."""
-        credentials = credentials or {}
-        attempt = credentials.get("attempt")
-        if isinstance(attempt, cls):
-            return attempt
-        identifier = credentials.get("username")
-        if identifier is None and request is not None:
-            identifier = request.POST.get("username")
-        return cls(request, identifier)
+    def __init__(self, retry_after: int):
+        super().__init__(retry_after)
+        self.retry_after = retry_after
 
 
 def authenticate_password(request, *, identifier: str, password: str):
@@ -107,14 +84,21 @@ def authenticate_password(request, *, identifier: str, password: str):
 
     Through Django's ``authenticate()``: django-axes refuses a locked-out
     attempt before any hashing, and a wrong password is reported as a
-    failed sign-in (lockout count and audit trail).
+    failed sign-in (lockout count and audit trail). Return None for a wrong
+    password or unknown name; raise ``LockedOut`` when the lockout refused
+    the attempt or this failure started a lock.
     """
-    return auth.authenticate(
+    user = auth.authenticate(
         request,
         username=identifier,
         password=password,
         attempt=Attempt(request, identifier),
     )
+    # django-axes marks the request when it refused the attempt or when
+    # this failure reached the limit.
+    if user is None and getattr(request, "axes_locked_out", False):
+        raise LockedOut(retry_after=lockout.cool_off_seconds(request))
+    return user
 
 
 def stage_failed(request, user, *, stage: str) -> None:
@@ -280,7 +264,7 @@ def complete_login(request, login: Login) -> Outcome:
     request.session.set_expiry(
         app_settings.SESSION_REMEMBER_AGE if login.remember else 0
     )
-    reauthentication.mark_authenticated(request)
+    _record_authentication(request, login.methods)
     signals.signed_in.send(
         sender=user.__class__,
         request=request,
@@ -296,6 +280,34 @@ def complete_login(request, login: Login) -> Outcome:
     return Outcome(login=login, cookies=cookies)
 
 
-def reauthenticate(request) -> None:
+def reauthenticate(request, *, methods: list[str]) -> None:
     """Record that the signed-in user just proved who they are again."""
+    _record_authentication(request, methods)
+
+
+def _record_authentication(request, methods: list[str]) -> None:
     reauthentication.mark_authenticated(request)
+    request.session[AUTHENTICATION_SESSION_KEY] = {
+        "methods": list(methods),
+        "at": int(timezone.now().timestamp()),
+    }
+
+
+@dataclass(frozen=True)
+class Authentication:
+    """How the signed-in user last proved who they are, and when."""
+
+    methods: tuple[str, ...]
+    at: int  # Unix time
+
+    @property
+    def multi_factor(self) -> bool:
+        return len(set(self.methods)) > 1
+
+
+def authentication(request) -> Authentication | None:
+    """The signed-in session's latest authentication, or None."""
+    state = request.session.get(AUTHENTICATION_SESSION_KEY)
+    if not state:
+        return None
+    return Authentication(methods=tuple(state["methods"]), at=state["at"])

@@ -128,3 +128,10 @@ class ReauthenticationForm(forms.Form):
             flow.stage_failed(self.request, self.user, stage=flow.TwoFactorStage.key)
             raise ValidationError(self.error_messages["invalid"], code="invalid")
         return cleaned
+
+    @property
+    def methods(self) -> list[str]:
+        """How the user proved who they are (after a valid form)."""
+        if "code" in self.fields:
+            return [flow.BY_PWD, flow.BY_OTP]
+        return [flow.BY_PWD]

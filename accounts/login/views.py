@@ -121,5 +121,5 @@ class ReauthenticateView(
         return super().get_context_data(next=self.get_redirect_url(), **kwargs)
 
     def form_valid(self, form):
-        flow.reauthenticate(self.request)
+        flow.reauthenticate(self.request, methods=form.methods)
         return HttpResponseRedirect(self.get_success_url())

@@ -36,7 +36,7 @@ from django.db.models import Q
 from django.shortcuts import render
 
 from .. import signals
-from ..login.flow import Attempt
+from ..login.attempts import Attempt
 
 DEVICE_MARK = " [device "
 # axes stores the key in a 255-character column.
@@ -98,17 +98,20 @@ def reset_account(user) -> int:
     )
 
 
-def lockout_response(request, original_response=None, credentials=None):
-    """``AXES_LOCKOUT_CALLABLE``: the 429 page, the same whoever was named."""
-    cool_off = get_cool_off(request)
+def cool_off_seconds(request) -> int:
+    """How long a lock lasts from the latest failure, which is this one."""
+    return int(get_cool_off(request).total_seconds())
+
+
+def lockout_response(request, retry_after: int):
+    """The 429 page, the same whoever was named."""
     response = render(
         request,
         "accounts/locked_out.html",
-        {"cool_off_minutes": max(1, round(cool_off.total_seconds() / 60))},
+        {"cool_off_minutes": max(1, round(retry_after / 60))},
         status=429,
     )
-    # The lock lasts a cool-off from the latest failure, which is this one.
-    response["Retry-After"] = str(int(cool_off.total_seconds()))
+    response["Retry-After"] = str(retry_after)
     return response
 
 
