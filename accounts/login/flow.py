@@ -94,15 +94,16 @@ def authenticate_password(request, *, identifier: str, password: str):
         password=password,
         attempt=Attempt(request, identifier),
     )
-    # django-axes marks the request when it refused the attempt or when
-    # this failure reached the limit.
-    if user is None and getattr(request, "axes_locked_out", False):
-        raise LockedOut(retry_after=lockout.cool_off_seconds(request))
+    if user is None:
+        _raise_if_locked(request)
     return user
 
 
 def stage_failed(request, user, *, stage: str) -> None:
-    """Report a failed check of ``stage`` (a wrong code) like a wrong password."""
+    """Report a failed check of ``stage`` (a wrong code) like a wrong password.
+
+    Raise ``LockedOut`` if this failure started a lock.
+    """
     identifier = user.get_username()
     user_login_failed.send(
         sender=__name__,
@@ -113,6 +114,14 @@ def stage_failed(request, user, *, stage: str) -> None:
         },
         request=request,
     )
+    _raise_if_locked(request)
+
+
+def _raise_if_locked(request) -> None:
+    # django-axes marks the request when it refused the attempt or when
+    # this failure reached the limit.
+    if getattr(request, "axes_locked_out", False):
+        raise LockedOut(retry_after=lockout.cool_off_seconds(request))
 
 
 @dataclass
