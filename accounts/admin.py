@@ -383,6 +383,20 @@ class TOTPDeviceAdmin(DeviceAdmin):
     readonly_fields = fields
     list_filter = ("confirmed", "created_at", "last_used_at")
 
+    def get_deleted_objects(self, objs, request):
+        # The confirmation page (not the deletion itself) says what else goes.
+        if not request.POST.get("post") and any(device.confirmed for device in objs):
+            self.message_user(
+                request,
+                gettext(
+                    "Removing a confirmed authenticator app turns two-factor "
+                    "authentication off for its user: their recovery codes are "
+                    "deleted too, and they are told by email."
+                ),
+                messages.WARNING,
+            )
+        return super().get_deleted_objects(objs, request)
+
     def delete_model(self, request, obj):
         twofactor.remove_device(obj, request=request, by="admin")
 

@@ -45,6 +45,7 @@ class AdminSite(admin.AdminSite):
     no_access_template = "accounts/admin_no_access.html"
 
     def login(self, request, extra_context=None):
+        refuse_unreadable_query(request)
         index = reverse("admin:index", current_app=self.name)
         next_url = request.GET.get("next") or index
         if request.user.is_authenticated:

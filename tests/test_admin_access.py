@@ -2,10 +2,13 @@
 
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog
+from django.apps import apps
+from django.contrib import admin
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.admin import AdminInputMixin
 from accounts.models import AuthEvent
 
 pytestmark = pytest.mark.django_db
@@ -115,6 +118,14 @@ BAD_QUERIES = [
 ]
 
 
+def test_every_admin_page_of_a_model_refuses_bad_input():
+    models = [model for model in apps.get_models() if admin.site.is_registered(model)]
+
+    assert len(models) >= 8
+    for model in models:
+        assert isinstance(admin.site.get_model_admin(model), AdminInputMixin), model
+
+
 @pytest.fixture
 def rows(make_user):
     """Something in every list, so each filter reaches the database."""
@@ -183,6 +194,7 @@ def test_an_event_type_filter_still_filters(boss_client, rows):
     [
         reverse("admin:accounts_user_change", args=["\x00"]),
         reverse("admin:index") + "?next=\x00",
+        reverse("admin:login") + "?next=\x00",
         "/admin/autocomplete/?term=%00&app_label=auth&model_name=group"
         "&field_name=groups",
     ],

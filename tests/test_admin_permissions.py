@@ -204,6 +204,26 @@ def test_staff_who_are_not_superusers_cannot_delete_staff(helper, boss):
     assert User.objects.filter(pk=boss.pk).exists()
 
 
+def test_staff_who_are_not_superusers_cannot_delete_staff_from_the_list(
+    helper, boss, colleague, user
+):
+    helper = grant(helper, "delete_user")
+    browser = Client()
+    browser.force_login(helper)
+
+    response = browser.post(
+        USERS_URL,
+        {
+            "action": "delete_selected",
+            "_selected_action": [boss.pk, colleague.pk, user.pk],
+            "post": "yes",
+        },
+    )
+
+    assert response.status_code in (200, 403)
+    assert User.objects.filter(pk__in=[boss.pk, colleague.pk, user.pk]).count() == 3
+
+
 def test_staff_who_may_change_users_may_still_set_a_users_password(helper_client, user):
     url = reverse("admin:auth_user_password_change", args=[user.pk])
 

@@ -130,6 +130,15 @@ def test_recovery_code_sets_are_listed_with_what_is_left_never_the_codes(
     assert ">10<" in listing.content.decode()
 
 
+def test_the_removal_page_says_two_factor_goes_with_the_app(boss_client, device):
+    page = boss_client.get(
+        reverse("admin:otp_totp_totpdevice_delete", args=[device.pk])
+    )
+
+    assert "turns two-factor authentication off" in page.content.decode()
+    assert TOTPDevice.objects.filter(pk=device.pk).exists()
+
+
 def test_removing_the_app_in_the_admin_turns_two_factor_off_audited_and_told(
     make_user, device, user, mailoutbox
 ):
