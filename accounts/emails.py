@@ -62,8 +62,9 @@ def send_templated_email(
 def security_notice(user, name: str) -> None:
     """Tell the owner a security setting changed, in case it was not them.
 
-    ``name`` is the email: ``password_changed``, ``two_factor_enabled`` or
-    ``two_factor_disabled``; each offers a password reset.
+    ``name`` is the email: ``password_changed``, ``password_set_by_admin``,
+    ``two_factor_enabled`` or ``two_factor_disabled``; each offers a password
+    reset.
     """
     send_templated_email(
         name,

@@ -27,6 +27,9 @@ email_changed = Signal()
 password_changed = Signal()
 # email, user: a reset was asked for; ``user`` is None for an unknown address.
 password_reset_requested = Signal()
+# user, admin: an administrator set the password of ``user`` (another account)
+# in the admin, or turned password sign-in off for it.
+password_set_by_admin = Signal()
 # user: a password reset was completed with a valid link.
 password_reset_completed = Signal()
 # user: sent just before the account is deleted by its owner.

@@ -100,6 +100,16 @@ def on_password_changed(sender, user, request=None, **kwargs):
     AuthEvent.objects.record(Type.PASSWORD_CHANGED, user=user, request=request)
 
 
+def on_password_set_by_admin(sender, user, admin, request=None, **kwargs):
+    AuthEvent.objects.record(
+        Type.PASSWORD_SET_BY_ADMIN,
+        user=user,
+        request=request,
+        admin=admin.get_username(),
+        password_usable=user.has_usable_password(),
+    )
+
+
 def on_password_reset_requested(sender, email, user=None, request=None, **kwargs):
     AuthEvent.objects.record(
         Type.PASSWORD_RESET_REQUESTED,
@@ -145,6 +155,7 @@ def connect() -> None:
         (signals.email_verified, on_email_verified, user_model),
         (signals.email_changed, on_email_changed, user_model),
         (signals.password_changed, on_password_changed, user_model),
+        (signals.password_set_by_admin, on_password_set_by_admin, user_model),
         (signals.password_reset_requested, on_password_reset_requested, user_model),
         (signals.password_reset_completed, on_password_reset_completed, user_model),
         (signals.account_deleted, on_account_deleted, user_model),

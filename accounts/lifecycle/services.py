@@ -127,6 +127,21 @@ def password_change(*, request, form) -> None:
     security_notice(user, "password_changed")
 
 
+def password_set_by_admin(*, request, form) -> None:
+    """Save the password an administrator set for another account.
+
+    ``form`` is the admin's valid ``AdminPasswordChangeForm``, which may also
+    turn password sign-in off. Whoever knew the old password is signed out
+    everywhere; the owner is told, and the event names the administrator.
+    """
+    user = form.save()
+    Session.objects.filter(user=user).end(by="admin", request=request)
+    signals.password_set_by_admin.send(
+        sender=user.__class__, request=request, user=user, admin=request.user
+    )
+    security_notice(user, "password_set_by_admin")
+
+
 def password_reset_complete(*, request, form) -> None:
     """Save the new password from a valid reset link's ``SetPasswordForm``.
 

@@ -24,8 +24,15 @@ A successful sign-in or a completed password reset clears the account's
 counts (every key of the account), never the client address's: clearing
 that would let an attacker reset their address's count by signing in to an
 account of their own.
+
+axes keeps the GET and POST data of each failed attempt for the admin,
+masking only the names ``AXES_SENSITIVE_PARAMETERS`` lists; a form with a
+field of another name (``old_password``, ``new_password1``) had it stored in
+clear. ``LockoutHandler`` masks by rule instead: every field whose name
+looks like a secret (``is_secret_field``), whatever form it comes from.
 """
 
+import re
 import unicodedata
 
 from axes.attempts import get_cool_off_threshold
@@ -33,6 +40,7 @@ from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_cool_off, get_failure_limit
 from axes.models import AccessAttempt
 from django.db.models import Q
+from django.http import QueryDict
 from django.shortcuts import render
 
 from .. import signals
@@ -41,6 +49,54 @@ from ..login.attempts import Attempt
 DEVICE_MARK = " [device "
 # axes stores the key in a 255-character column.
 KEY_MAX_LENGTH = 255
+
+# A field whose name contains any of these holds a secret: passwords (any
+# spelling), one-time and recovery codes, tokens, keys, CSRF tokens. Masking
+# a harmless field that happens to match ("postcode") costs nothing.
+SECRET_FIELD_NAME = re.compile(
+    r"pass|pwd|secret|token|code|otp|csrf|key|signature|credential", re.IGNORECASE
+)
+# axes' own placeholder, so masked values look the same whoever masked them.
+MASK = "********************"
+
+
+def is_secret_field(name: str) -> bool:
+    """Whether a form or query field named ``name`` may carry a secret."""
+    return bool(SECRET_FIELD_NAME.search(name))
+
+
+def masked(query: QueryDict) -> QueryDict:
+    """A copy of ``query`` with the value of every secret field masked."""
+    copy = query.copy()
+    for name in list(copy):
+        if is_secret_field(name):
+            copy.setlist(name, [MASK])
+    return copy
+
+
+class _SecretsMasked:
+    """The request as axes' handler sees it: GET and POST with secrets masked.
+
+    Everything else is the request itself, and what axes sets on it (the
+    ``axes_*`` attributes its middleware reads) is set on the request.
+    """
+
+    def __init__(self, request):
+        object.__setattr__(self, "wrapped", request)
+
+    def __getattr__(self, name):
+        return getattr(self.wrapped, name)
+
+    def __setattr__(self, name, value):
+        setattr(self.wrapped, name, value)
+
+    @property
+    def GET(self):
+        return masked(self.wrapped.GET)
+
+    @property
+    def POST(self):
+        return masked(self.wrapped.POST)
 
 
 def _key_and_device(request, credentials) -> tuple[str, bool]:
@@ -136,9 +192,16 @@ class LockoutHandler(AxesDatabaseHandler):
         """axes' count, then ``sign_in_locked`` at the failure that locks.
 
         axes signals ``user_locked_out`` on every refused attempt while
-        locked; the lock itself starts once, at the limit.
+        locked; the lock itself starts once, at the limit. axes stores the
+        request's GET and POST data: it is handed them with every secret
+        field masked.
         """
-        super().user_login_failed(sender, credentials, request, **kwargs)
+        super().user_login_failed(
+            sender,
+            credentials,
+            _SecretsMasked(request) if request is not None else None,
+            **kwargs,
+        )
         failures = getattr(request, "axes_failures_since_start", None)
         if failures is not None and failures == get_failure_limit(request, credentials):
             signals.sign_in_locked.send(

@@ -63,3 +63,17 @@ def disable(user, *, request=None, by: str) -> bool:
     )
     security_notice(user, "two_factor_disabled")
     return True
+
+
+def remove_device(device: TOTPDevice, *, request=None, by: str) -> bool:
+    """Remove one authenticator app (the admin's delete); return whether 2FA went.
+
+    A confirmed app is what turns two-factor on, so removing it turns
+    two-factor off, recovery codes included, as ``disable`` does (the owner
+    is told, the event recorded). An unconfirmed one is a set-up never
+    finished, which protects nothing: it is deleted alone.
+    """
+    if device.confirmed:
+        return disable(device.user, request=request, by=by)
+    device.delete()
+    return False

@@ -42,6 +42,12 @@ class User(AbstractUser):
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
+        # The admin's support actions, granted apart from "Can change user"
+        # (which alone would let a helper edit any account).
+        permissions = [
+            ("end_sessions", "Can end a user's sessions"),
+            ("reset_two_factor", "Can reset a user's two-factor authentication"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 Lower("username"),

@@ -273,9 +273,11 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
 # Successful sign-ins are in the audit trail (AuthEvent, pruned); axes' own
 # access log would be a second, never-pruned copy.
 AXES_DISABLE_ACCESS_LOG = True
-# axes keeps the POST data of failed attempts for the admin and masks the
-# password there; mask the two-factor code and CSRF token too (username and
-# address are axes' defaults, masked in its log lines).
+# axes keeps the GET and POST data of failed attempts for the admin. Every
+# field whose name looks like a secret (any password, code, token, key, CSRF
+# token) is masked by rule before axes sees it (accounts/security/lockout.py);
+# axes masks the names listed here too (username and address are axes'
+# defaults, masked in its log lines).
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code", "csrfmiddlewaretoken"]
 # The audit trail logs every sign-in event (logger accounts.events); axes'
 # own INFO lines would repeat them.
