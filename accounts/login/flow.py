@@ -59,6 +59,8 @@ BACKEND = "accounts.backends.UsernameOrEmailBackend"
 # How the user proved who they are, as OpenID Connect ``amr`` values.
 BY_PWD = "pwd"  # noqa: S105  (an amr value, not a password)
 BY_OTP = "otp"
+# No login name is longer: the longest is an email address (254 characters).
+IDENTIFIER_MAX_LENGTH = 254
 
 
 class Attempt:
@@ -74,11 +76,20 @@ class Attempt:
         self.request = request
         self.identifier = str(identifier or "")
 
+    @property
+    def too_long(self) -> bool:
+        """Whether the name is longer than any login name can be.
+
+        Such a name names no account; it is never normalised (NFKC can make
+        a string 18 times longer, slowly) nor looked up.
+        """
+        return len(self.identifier) > IDENTIFIER_MAX_LENGTH
+
     @cached_property
     def account(self) -> User | None:
         """The account (active or not) the identifier names, or None."""
         identifier = self.identifier
-        if not identifier.strip() or "\x00" in identifier:
+        if self.too_long or not identifier.strip() or "\x00" in identifier:
             return None
         return get_user_model()._default_manager.with_login(identifier).first()
 

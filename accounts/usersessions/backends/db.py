@@ -1,8 +1,8 @@
 """Database sessions that know their user, device, age and last activity.
 
 The request hands the client's IP address and user agent to the store
-(``accounts.usersessions.middleware.SessionMiddleware``); the store writes them, the user
-and the times into the row.
+(``accounts.usersessions.middleware.SessionMiddleware``); the store writes
+them, the user and the times into the row.
 
 Idle and absolute limits are folded into ``expire_date``, the column
 Django's own expiry check and ``clearsessions`` already use:
