@@ -193,7 +193,11 @@ AUTH_PASSWORD_VALIDATORS = [
     # Django's validator with a message that reads well in Korean too.
     {"NAME": "accounts.users.validators.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    # NIST SP 800-63B's blocklist: passwords known from breaches (Have I Been
+    # Pwned's range API; Django's common-password list when it cannot be
+    # reached, see PWNED_PASSWORDS_*), and the site's and account's own words.
+    {"NAME": "accounts.security.passwords.BreachedPasswordValidator"},
+    {"NAME": "accounts.security.passwords.ContextWordsValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
