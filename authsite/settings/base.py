@@ -330,6 +330,13 @@ LOGGING = {
             "level": "INFO",
             "propagate": False,
         },
+        # accounts.events has one line per sign-in event; django-axes' own
+        # lines about the same attempts (with the name masked) would repeat
+        # them. Its errors still show.
+        "axes": {"level": "ERROR"},
+        # pwned-passwords-django logs each failed range request as an error;
+        # accounts.security.passwords logs one warning naming what it did.
+        "pwned_passwords_django": {"level": "CRITICAL"},
         # Django's own handlers for these (with DEBUG on, and runserver's
         # access log) would write lines unredacted: use this one instead.
         "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
