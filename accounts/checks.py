@@ -64,6 +64,16 @@ PROXY_SSL_HEADER_MISSING_HINT = (
     "overwrite that header."
 )
 
+STATIC_MANIFEST_MISSING = (
+    "The static-file manifest {manifest} is missing: static files are stored "
+    "with hashed names ({storage}), so every page that links one answers "
+    "500 until collectstatic has run."
+)
+STATIC_MANIFEST_MISSING_HINT = (
+    "Run 'python manage.py collectstatic --noinput' on each release, with "
+    "the same STATIC_ROOT as the servers."
+)
+
 PROCESS_LOCAL_CACHES = {
     "django.core.cache.backends.locmem.LocMemCache",
     "django.core.cache.backends.dummy.DummyCache",
@@ -164,6 +174,41 @@ def check_trusted_proxies(app_configs, **kwargs):
             )
         ]
     return []
+
+
+def missing_static_manifest() -> str | None:
+    """The path of the static-file manifest when storage needs it and it is
+    missing (``collectstatic`` has not run); otherwise None."""
+    from django.contrib.staticfiles.storage import (
+        ManifestFilesMixin,
+        staticfiles_storage,
+    )
+
+    storage = staticfiles_storage
+    if not isinstance(storage, ManifestFilesMixin):
+        return None
+    if storage.manifest_storage.exists(storage.manifest_name):
+        return None
+    return storage.manifest_storage.path(storage.manifest_name)
+
+
+@register(Tags.staticfiles, deploy=True)
+def check_static_manifest(app_configs, **kwargs):
+    from django.contrib.staticfiles.storage import staticfiles_storage
+
+    manifest = missing_static_manifest()
+    if manifest is None:
+        return []
+    storage = staticfiles_storage.__class__
+    return [
+        Error(
+            STATIC_MANIFEST_MISSING.format(
+                manifest=manifest, storage=f"{storage.__module__}.{storage.__name__}"
+            ),
+            hint=STATIC_MANIFEST_MISSING_HINT,
+            id="accounts.E014",
+        )
+    ]
 
 
 # The sign-in pipeline's own wiring, checked on every ``manage.py`` run.

@@ -92,6 +92,36 @@ SETTINGS: dict[str, Setting] = {
         env="PASSWORD_CHECK_TIMEOUT",
         cast="float",
     ),
+    "PASSWORD_CONTEXT_WORDS": Setting(
+        [],
+        "More words a password must not be made of (a company or product "
+        "name), besides the site's name (OTP_TOTP_ISSUER), SITE_URL's host "
+        "and the account's username and email address.",
+        env="PASSWORD_CONTEXT_WORDS",
+        cast="list",
+    ),
+    "PWNED_PASSWORDS_URL": Setting(
+        "https://api.pwnedpasswords.com/range/",
+        "Have I Been Pwned's range API (or a self-hosted mirror of it) that "
+        "new passwords are checked against; only the first 5 hex digits of "
+        "the password's SHA-1 are sent. Empty: no breach check, only "
+        "Django's common-password list.",
+        env="PWNED_PASSWORDS_URL",
+    ),
+    "PWNED_PASSWORDS_TIMEOUT": Setting(
+        1.0,
+        "Seconds to wait for the range API before falling back to the "
+        "common-password list (or refusing, with PWNED_PASSWORDS_STRICT).",
+        env="PWNED_PASSWORDS_TIMEOUT",
+        cast="float",
+    ),
+    "PWNED_PASSWORDS_STRICT": Setting(
+        False,
+        "Refuse a new password (asking to try again) when the range API cannot "
+        "be reached, instead of checking the common-password list alone.",
+        env="PWNED_PASSWORDS_STRICT",
+        cast="bool",
+    ),
     # SESSIONS
     "SESSION_IDLE_TIMEOUT": Setting(
         30 * 60,

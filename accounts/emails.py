@@ -4,6 +4,14 @@ An email is three templates under ``templates/emails/``: ``<name>_subject.txt``,
 ``<name>.txt`` and ``<name>.html`` (extending ``emails/base.html``). Links in
 them come from ``absolute_url()``, built on the configured ``SITE_URL`` and
 never on the request's ``Host`` header, which a client controls.
+
+Mail to an address nobody has confirmed carries no text the requester chose:
+whoever signs up can type a stranger's address and a username such as
+"Account.suspended.-.restore.at.www.evil-support.example", and the site's
+genuine mail must not carry that to the stranger. Every greeting goes
+through ``emails/greeting.txt``, which names the user only when
+``greeting_name`` is set, and ``greeting_name()`` sets it only for the
+account's own confirmed address.
 """
 
 import logging
@@ -23,6 +31,16 @@ logger = logging.getLogger(__name__)
 def absolute_url(path: str) -> str:
     """Return ``path`` (e.g. from ``reverse()``) as a full URL on ``SITE_URL``."""
     return urljoin(app_settings.SITE_URL.rstrip("/") + "/", path.lstrip("/"))
+
+
+def greeting_name(user, to: str) -> str | None:
+    """The name to greet ``to`` with: ``user``'s, if ``to`` is their confirmed
+    address; otherwise None, and the mail says only "Hello,"."""
+    if user is None or not getattr(user, "email_verified", False):
+        return None
+    if (user.email or "").lower() != (to or "").lower():
+        return None
+    return user.get_username()
 
 
 def send_templated_email(
@@ -45,6 +63,8 @@ def send_templated_email(
         "LANGUAGE_CODE": language,
         **(context or {}),
     }
+    if "greeting_name" not in context:
+        context["greeting_name"] = greeting_name(context.get("user"), to)
     with translation.override(language):
         subject = render_to_string(f"emails/{name}_subject.txt", context)
         text = render_to_string(f"emails/{name}.txt", context)

@@ -88,3 +88,49 @@ def test_settings_are_read_from_the_environment():
     )
 
     assert result.stdout.split() == ["optional", "20/15m"]
+
+
+def test_a_filemail_url_with_a_path_writes_to_that_folder(tmp_path):
+    folder = tmp_path / "spool" / "mail"
+    result = manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from accounts.emails import send_templated_email as send; "
+        "send('password_changed', to='a@example.com', "
+        "context={'user': {'username': 'a'}, 'reset_url': 'x'}); "
+        + PRINT.format("s.EMAIL_FILE_PATH"),
+        EMAIL_URL=f"filemail://{folder}",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == str(folder)
+    (written,) = folder.iterdir()
+    assert "Your password was changed" in written.read_text()
+
+
+def test_a_relative_filemail_url_is_beside_manage_py():
+    result = manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        PRINT.format("s.EMAIL_FILE_PATH"),
+        EMAIL_URL="filemail://var/outbox",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == str(BASE_DIR / "var" / "outbox")
+
+
+def test_email_file_path_still_wins_over_the_urls_path(tmp_path):
+    result = manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        PRINT.format("s.EMAIL_FILE_PATH"),
+        EMAIL_URL="filemail:///srv/elsewhere",
+        EMAIL_FILE_PATH=str(tmp_path),
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == str(tmp_path)

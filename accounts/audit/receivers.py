@@ -10,12 +10,12 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_out, user_login_failed
 
 from .. import signals
-from ..login.attempts import Attempt
+from ..login.attempts import IDENTIFIER_MAX_LENGTH, Attempt
 from .models import AuthEvent
 
 Type = AuthEvent.Type
-# The typed name is kept for failed sign-ins; no longer than any login name.
-IDENTIFIER_MAX_LENGTH = 254
+# The typed name is kept for failed sign-ins, no longer than any login name
+# (IDENTIFIER_MAX_LENGTH).
 
 
 def on_signed_in(sender, request, user, methods, known_browser, **kwargs):

@@ -16,7 +16,12 @@ from django.utils.translation import gettext_lazy as _
 
 from .. import signals
 from ..conf import app_settings
-from ..emails import absolute_url, security_notice, send_templated_email
+from ..emails import (
+    absolute_url,
+    greeting_name,
+    security_notice,
+    send_templated_email,
+)
 from ..security import lockout
 from ..usersessions.models import Session
 from .tokens import email_change_token, email_verification_token
@@ -216,7 +221,8 @@ def email_change_confirm(*, request, user: User, new_email: str) -> bool:
 
     Return False (changing nothing) if the address was taken in the meantime.
     """
-    old_email = user.email
+    old_email, old_confirmed = user.email, user.email_verified
+    greeting = greeting_name(user, old_email)
     user.email = new_email
     user.email_verified = True
     try:
@@ -229,7 +235,12 @@ def email_change_confirm(*, request, user: User, new_email: str) -> bool:
     send_templated_email(
         "email_changed",
         to=old_email,
-        context={"user": user, "new_email": new_email},
+        # An unconfirmed old address may be a stranger's: it is told of
+        # the change, not of the new address (which the requester chose).
+        context={
+            "greeting_name": greeting,
+            "new_email": new_email if old_confirmed else None,
+        },
     )
     sender = user.__class__
     signals.email_changed.send(
@@ -247,12 +258,12 @@ def email_change_confirm(*, request, user: User, new_email: str) -> bool:
 
 def user_delete(*, request, user: User) -> None:
     """Delete ``user`` (the caller has logged them out) and say goodbye."""
-    email, username = user.email, user.username
+    email, greeting = user.email, greeting_name(user, user.email)
     with transaction.atomic():
         signals.account_deleted.send(sender=user.__class__, request=request, user=user)
         user.delete()
     send_templated_email(
         "account_deleted",
         to=email,
-        context={"username": username},
+        context={"greeting_name": greeting},
     )

@@ -14,6 +14,9 @@ if TYPE_CHECKING:
 
     from ..users.models import User
 
+# No login name is longer: the longest is an email address (254 characters).
+IDENTIFIER_MAX_LENGTH = 254
+
 
 class Attempt:
     """One password check: the name typed and the account it names.
@@ -28,11 +31,20 @@ class Attempt:
         self.request = request
         self.identifier = str(identifier or "")
 
+    @property
+    def too_long(self) -> bool:
+        """Whether the name is longer than any login name can be.
+
+        Such a name names no account; it is never normalised (NFKC can make
+        a string 18 times longer, slowly) nor looked up.
+        """
+        return len(self.identifier) > IDENTIFIER_MAX_LENGTH
+
     @cached_property
     def account(self) -> User | None:
         """The account (active or not) the identifier names, or None."""
         identifier = self.identifier
-        if not identifier.strip() or "\x00" in identifier:
+        if self.too_long or not identifier.strip() or "\x00" in identifier:
             return None
         return get_user_model()._default_manager.with_login(identifier).first()
 

@@ -30,12 +30,23 @@ def _cache_ok() -> bool:
 CHECKS = {"database": _database_ok, "cache": _cache_ok}
 
 
+def _static_problem() -> str | None:
+    from ..checks import missing_static_manifest
+
+    manifest = missing_static_manifest()
+    if manifest is None:
+        return None
+    return f"the static-file manifest {manifest} is missing: run collectstatic"
+
+
 @never_cache
 @require_safe
 def healthz(request):
     """200 ``{"status": "ok", ...}`` when database and cache answer, else 503.
 
     The body names only which dependency failed; the cause goes to the log.
+    Where static files have hashed names, a missing manifest (collectstatic
+    not run) is a failure too: ``"static"`` says so.
     It reads no session and sets no cookie, so probes create nothing.
     """
     results = {}
@@ -45,6 +56,12 @@ def healthz(request):
         except Exception:
             logger.exception("Health check %s failed", name)
             results[name] = "error"
+    # With hashed static names (production), pages fail without the
+    # manifest collectstatic writes: the probe says so, and names it.
+    static_problem = _static_problem()
+    if static_problem is not None:
+        logger.error("Health check static failed: %s", static_problem)
+        results["static"] = "missing manifest: run collectstatic"
     healthy = all(result == "ok" for result in results.values())
     return JsonResponse(
         {"status": "ok" if healthy else "error", **results},

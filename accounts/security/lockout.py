@@ -103,7 +103,9 @@ def _key_and_device(request, credentials) -> tuple[str, bool]:
     attempt = Attempt.of(request, credentials)
     user = attempt.account
     if user is None:
-        key = unicodedata.normalize("NFKC", attempt.identifier.strip()).lower()
+        # Cut before normalising: NFKC of a long string is slow.
+        typed = attempt.identifier.strip()[:KEY_MAX_LENGTH]
+        key = unicodedata.normalize("NFKC", typed).lower()
         return key[:KEY_MAX_LENGTH], False
     device = attempt.known_browser_id
     if device is None:

@@ -8,6 +8,7 @@ environment win over the file.
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -45,6 +46,22 @@ def read_secret_key(*, required: bool) -> str:
             "print(get_random_secret_key())'"
         )
     return key
+
+
+def file_email_folder(url: str, env, base_dir: Path) -> Path:
+    """Where ``filemail://`` writes: ``EMAIL_FILE_PATH``, else the URL's path.
+
+    ``filemail:///srv/mail`` is the absolute folder /srv/mail (django-environ
+    drops its leading "/", which is restored here); ``filemail://var/mail``
+    is relative to the project; a bare ``filemail://`` means ``var/mail``.
+    """
+    if "EMAIL_FILE_PATH" in env.ENVIRON:
+        return env.path("EMAIL_FILE_PATH")
+    parts = urlsplit(url)
+    location = unquote(parts.netloc + parts.path)
+    if not location.strip("/"):
+        return base_dir / "var" / "mail"
+    return Path(location) if not parts.netloc else base_dir / location
 
 
 # GENERAL
@@ -191,7 +208,11 @@ AUTH_PASSWORD_VALIDATORS = [
     # Django's validator with a message that reads well in Korean too.
     {"NAME": "accounts.users.validators.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    # NIST SP 800-63B's blocklist: passwords known from breaches (Have I Been
+    # Pwned's range API; Django's common-password list when it cannot be
+    # reached, see PWNED_PASSWORDS_*), and the site's and account's own words.
+    {"NAME": "accounts.security.passwords.BreachedPasswordValidator"},
+    {"NAME": "accounts.security.passwords.ContextWordsValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
@@ -240,11 +261,11 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 # ------------------------------------------------------------------------------
 # EMAIL_URL sets EMAIL_BACKEND, EMAIL_HOST, ... as django-environ documents.
 # Development writes each message to a file under var/mail/.
-vars().update(env.email("EMAIL_URL", default="filemail://"))
+# (Lower case: not a setting, so the URL's password stays out of settings.)
+_email_url = env.str("EMAIL_URL", default="filemail://")
+vars().update(env.email_url_config(_email_url))
 if EMAIL_BACKEND == "django.core.mail.backends.filebased.EmailBackend":  # noqa: F821
-    # django-environ drops the leading "/" of an absolute filemail:// path,
-    # so the folder has its own variable.
-    EMAIL_FILE_PATH = env.path("EMAIL_FILE_PATH", default=BASE_DIR / "var" / "mail")
+    EMAIL_FILE_PATH = file_email_folder(_email_url, env, BASE_DIR)
 DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="authsite <noreply@localhost>"
 )
@@ -330,6 +351,13 @@ LOGGING = {
             "level": "INFO",
             "propagate": False,
         },
+        # accounts.events has one line per sign-in event; django-axes' own
+        # lines about the same attempts (with the name masked) would repeat
+        # them. Its errors still show.
+        "axes": {"level": "ERROR"},
+        # pwned-passwords-django logs each failed range request as an error;
+        # accounts.security.passwords logs one warning naming what it did.
+        "pwned_passwords_django": {"level": "CRITICAL"},
         # Django's own handlers for these (with DEBUG on, and runserver's
         # access log) would write lines unredacted: use this one instead.
         "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},

@@ -13,6 +13,10 @@ AUTHSITE_ARGON2_MEMORY_COST = 8
 AUTHSITE_ARGON2_PARALLELISM = 1
 
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Tests never reach the real Have I Been Pwned: the breach check is off (the
+# common-password list still applies); tests/test_breached_passwords.py
+# points it at a local server.
+AUTHSITE_PWNED_PASSWORDS_URL = ""
 TEMPLATES[0]["OPTIONS"]["debug"] = True
 LANGUAGE_CODE = "en"
 # Serve static files from the source directories: no collectstatic needed.
