@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .models import AuthEvent, Session, User
+from .models import AuthEvent, LockoutCounter, Session, User
 from .twofactor import services as twofactor
 from .users.forms import UserAdminChangeForm, UserAdminCreationForm
 
@@ -183,6 +183,51 @@ class AuthEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(LockoutCounter)
+class LockoutCounterAdmin(SelectedIdsMixin, admin.ModelAdmin):
+    """The counted failures and the locks: deleting a row unlocks its key.
+
+    Read-only otherwise: counts are written by the lockout alone. Nothing
+    typed (no password, code or form data) is in them.
+    """
+
+    list_display = (
+        "scope",
+        "key",
+        "failures",
+        "is_locked",
+        "locked_until",
+        "lockouts",
+        "refused",
+        "last_failure_at",
+    )
+    list_filter = ("scope",)
+    search_fields = ("key",)
+    fields = list_display[:3] + list_display[4:] + ("locked_at",)
+    readonly_fields = fields
+    actions = ["unlock"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Unlock (forget the counted failures)"))
+    def unlock(self, request, queryset):
+        count = queryset.delete()[0]
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d count was removed.",
+                "%(count)d counts were removed.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )
 
 
 admin.site.unregister(Group)
