@@ -58,9 +58,7 @@ def test_sign_in_writes_the_session_row_once(user, password):
     assert on_table(statements, "SELECT", "accounts_session") == []
 
 
-def test_sign_in_without_failures_counts_the_attempt_then_takes_it_back(
-    user, password
-):
+def test_sign_in_without_failures_counts_the_attempt_then_takes_it_back(user, password):
     """Counted before the hash (one insert), removed once it proved right."""
     statements = sign_in(Client(), password)
 
