@@ -1,3 +1,4 @@
+import io
 import re
 
 import pytest
@@ -332,3 +333,103 @@ def test_a_password_reset_makes_known_devices_strangers_again(user, password):
     response = login(laptop, "alice", "violet-harbour-91-lantern")
 
     assert response.status_code == 429
+
+
+def _command(*args):
+    out = io.StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
+
+
+def test_lockout_list_shows_counts_and_locks(client, user):
+    fail(client, "alice", times=2, ip="198.51.100.1")
+    fail(client, "nobody", ip="198.51.100.2")
+
+    listing = _command("lockout_list")
+
+    assert "account\talice\t2 failures\tnot locked" in listing
+    assert "account\tnobody\t5 failures\tlocked until" in listing
+    assert "address\t198.51.100.2\t5 failures" in listing
+    assert _command("axes_list_attempts") == listing
+
+
+def test_lockout_reset_username_takes_an_email_address_too(client, user, password):
+    fail(client, "alice")
+    owner = Client()
+
+    output = _command("lockout_reset_username", "ALICE@example.com")
+
+    assert output == "1 counts removed.\n"
+    assert login(owner, "alice", password, ip="203.0.113.1").status_code == 302
+
+
+@override_settings(AUTHSITE_LOCKOUT_IP_FAILURE_LIMIT=5)
+def test_lockout_reset_ip_unlocks_an_address_and_its_slash_64(
+    client, make_user, password
+):
+    make_user("bob")
+    for n in range(5):
+        login(client, f"guess{n}", WRONG, ip="2001:db8:5:6::1")
+    assert login(client, "bob", password, ip="2001:db8:5:6::2").status_code == 429
+
+    call_command("axes_reset_ip", "2001:db8:5:6::99")
+
+    assert login(client, "bob", password, ip="2001:db8:5:6::2").status_code == 302
+
+
+def test_lockout_reset_unlocks_everything(client, user, password):
+    fail(client, "alice")
+
+    assert _command("lockout_reset") == "2 counts removed.\n"
+    assert _command("axes_reset") == "No counts found.\n"
+    assert login(client, "alice", password).status_code == 302
+
+
+def test_the_admin_unlock_action_forgets_the_selected_counts(
+    client, make_user, user, password
+):
+    fail(client, "alice")
+    admin = Client()
+    admin.force_login(make_user("boss", is_staff=True, is_superuser=True))
+    counter = LockoutCounter.objects.get(scope="account")
+
+    response = admin.post(
+        "/admin/accounts/lockoutcounter/",
+        {"action": "unlock", "_selected_action": [counter.pk]},
+        follow=True,
+    )
+
+    assert "1 count was removed." in response.content.decode()
+    assert login(client, "alice", password).status_code == 302
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_drops_what_django_axes_stored():
+    """axes kept failed attempts' form data, passwords among it: it goes."""
+    from importlib import import_module
+
+    from django.apps import apps
+    from django.contrib.contenttypes.models import ContentType
+
+    migration = import_module("accounts.migrations.0010_drop_django_axes_tables")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TABLE axes_accessattempt (id integer PRIMARY KEY, post_data text)"
+        )
+        cursor.execute(
+            "INSERT INTO axes_accessattempt VALUES (1, 'old_password=hunter2')"
+        )
+        cursor.execute(
+            "INSERT INTO django_migrations (app, name, applied) "
+            "VALUES ('axes', '0001_initial', CURRENT_TIMESTAMP)"
+        )
+    ContentType.objects.create(app_label="axes", model="accessattempt")
+
+    with connection.schema_editor() as schema_editor:
+        migration.drop_axes(apps, schema_editor)
+
+    assert "axes_accessattempt" not in connection.introspection.table_names()
+    assert not ContentType.objects.filter(app_label="axes").exists()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM django_migrations WHERE app = 'axes'")
+        assert cursor.fetchone()[0] == 0

@@ -21,8 +21,9 @@ go next. Its course:
 3. ``complete_login()``, the only caller of ``django.contrib.auth.login``
    (a test enforces it): decides whether this is the account's first
    sign-in and whether the browser is known *before* ``login()`` updates
-   ``last_login``, then logs in, sets the session's lifetime, marks the
-   moment of authentication (reauthentication), mails the new-browser
+   ``last_login``, then logs in, clears the account's lockout counts, sets
+   the session's lifetime, marks the moment of authentication
+   (reauthentication), mails the new-browser
    alert, and hands back the cookies the response must carry (the known
    browser, a trusted browser). ``signals.signed_in`` lets the audit trail
    record it.
