@@ -209,7 +209,9 @@ def _lock_full(attempt: Attempt, pks: list[int]) -> int | None:
     now = timezone.now()
     started = []
     with transaction.atomic():
-        rows = list(LockoutCounter.objects.select_for_update().filter(pk__in=pks))
+        rows = list(
+            LockoutCounter.objects.select_for_update().filter(pk__in=pks).order_by("pk")
+        )
         for row in rows:
             if row.is_locked(now) or row.failures < failure_limit(row.scope):
                 continue
@@ -245,10 +247,13 @@ def _lock_id(row: LockoutCounter) -> str:
 
 def _reserve(attempt: Attempt, keys, now, *, refuse: bool):
     """One transaction of ``reserve()``; raises IntegrityError on a lost insert."""
-    rows = {
-        (row.scope, row.key): row
-        for row in LockoutCounter.objects.select_for_update().filter(_key_filter(keys))
-    }
+    # Locked in one order (by id) by every transaction: no deadlock.
+    locked_rows = (
+        LockoutCounter.objects.select_for_update()
+        .filter(_key_filter(keys))
+        .order_by("pk")
+    )
+    rows = {(row.scope, row.key): row for row in locked_rows}
     for row in rows.values():
         _refresh(row, now)
     locked = [row for row in rows.values() if row.is_locked(now)]
