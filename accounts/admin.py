@@ -1,13 +1,10 @@
 """The admin's pages for the project's models, and its hardening of others'.
 
-Every ModelAdmin registered here (the project's, and axes', django-otp's and
+Every ModelAdmin registered here (the project's, and django-otp's and
 Django's groups re-registered) uses ``AdminInputMixin``: values that are not
 ids, filters and searches a list cannot use are a 400, never a 500.
 """
 
-from axes import admin as axes_admin
-from axes.conf import settings as axes_settings
-from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
@@ -26,7 +23,7 @@ from django_otp.plugins.otp_totp import admin as otp_totp_admin  # noqa: F401
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .lifecycle import services as lifecycle
-from .models import AuthEvent, RecoveryCodeDevice, Session, User
+from .models import AuthEvent, LockoutCounter, RecoveryCodeDevice, Session, User
 from .twofactor import services as twofactor
 from .users.forms import UserAdminChangeForm, UserAdminCreationForm
 
@@ -334,6 +331,51 @@ class AuthEventAdmin(AdminInputMixin, admin.ModelAdmin):
         return False
 
 
+@admin.register(LockoutCounter)
+class LockoutCounterAdmin(AdminInputMixin, admin.ModelAdmin):
+    """The counted failures and the locks: deleting a row unlocks its key.
+
+    Read-only otherwise: counts are written by the lockout alone. Nothing
+    typed (no password, code or form data) is in them.
+    """
+
+    list_display = (
+        "scope",
+        "key",
+        "failures",
+        "is_locked",
+        "locked_until",
+        "lockouts",
+        "refused",
+        "last_failure_at",
+    )
+    list_filter = ("scope",)
+    search_fields = ("key",)
+    fields = list_display[:3] + list_display[4:] + ("locked_at",)
+    readonly_fields = fields
+    actions = ["unlock"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Unlock (forget the counted failures)"))
+    def unlock(self, request, queryset):
+        count = queryset.delete()[0]
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d count was removed.",
+                "%(count)d counts were removed.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+
 admin.site.unregister(Group)
 
 
@@ -420,18 +462,3 @@ class RecoveryCodeDeviceAdmin(DeviceAdmin):
     @admin.display(description=_("unused codes"))
     def unused_codes(self, device) -> int:
         return device.remaining()
-
-
-def _with_input_checks(admin_class):
-    """``admin_class`` (another app's) with ``AdminInputMixin`` in front."""
-    return type(admin_class.__name__, (AdminInputMixin, admin_class), {})
-
-
-if axes_settings.AXES_ENABLE_ADMIN:
-    for model, axes_class in [
-        (AccessAttempt, axes_admin.AccessAttemptAdmin),
-        (AccessLog, axes_admin.AccessLogAdmin),
-        (AccessFailureLog, axes_admin.AccessFailureLogAdmin),
-    ]:
-        admin.site.unregister(model)
-        admin.site.register(model, _with_input_checks(axes_class))

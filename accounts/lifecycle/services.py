@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import password_validation, update_session_auth_hash
 from django.contrib.auth.hashers import make_password
+from django.contrib.auth.tokens import default_token_generator
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +23,7 @@ from ..emails import (
     security_notice,
     send_templated_email,
 )
+from ..login import known_browsers
 from ..security import lockout
 from ..usersessions.models import Session
 from .tokens import email_change_token, email_verification_token
@@ -117,11 +119,14 @@ def _sign_up(request, form) -> User | None:
     return user
 
 
-def password_change(*, request, form) -> None:
+def password_change(*, request, form) -> list[dict]:
     """Save the new password from a valid ``PasswordChangeForm``.
 
-    This session stays signed in (and this browser stays known); every
-    other session of the account ends, and the owner is told.
+    This session stays signed in; every other session of the account ends,
+    and the owner is told. Return the cookies the response must set: this
+    browser's known-browser cookie, re-issued for the new password (each
+    entry is bound to a fingerprint of the password, so without it the
+    browser that made the change would be a stranger at its next sign-in).
     """
     user = form.save()
     update_session_auth_hash(request, user)
@@ -130,6 +135,7 @@ def password_change(*, request, form) -> None:
     ).end(by="system", request=request)
     signals.password_changed.send(sender=user.__class__, request=request, user=user)
     security_notice(user, "password_changed")
+    return [known_browsers.cookie(request, user)]
 
 
 def password_set_by_admin(*, request, form) -> None:
@@ -147,17 +153,41 @@ def password_set_by_admin(*, request, form) -> None:
     security_notice(user, "password_set_by_admin")
 
 
-def password_reset_complete(*, request, form) -> None:
+class ResetLinkUsed(Exception):
+    """The reset link stopped working since it was opened: another use won."""
+
+
+def password_reset_complete(
+    *, request, form, token: str, token_generator=default_token_generator
+) -> None:
     """Save the new password from a valid reset link's ``SetPasswordForm``.
+
+    One link sets one password: the account's row is locked and the link's
+    ``token`` checked again inside the transaction, so of several uses sent
+    at once (all valid when their forms were checked) only the first sets
+    its password; the others raise ``ResetLinkUsed``, changing nothing.
 
     Whoever knew the old password is signed out everywhere, this browser
     too; following the emailed link proves the address (it counts as
     verified from then on) and lifts the account's lockout.
     """
-    user = form.save()
-    if not user.email_verified:
+    raw_password = form.cleaned_data["new_password1"]
+    # The costly hash before the lock, so the lock is held for no longer
+    # than two queries.
+    encoded = make_password(raw_password)
+    with transaction.atomic():
+        user = (
+            form.user.__class__._default_manager.select_for_update()
+            .filter(pk=form.user.pk)
+            .first()
+        )
+        if user is None or not token_generator.check_token(user, token):
+            raise ResetLinkUsed
+        user.password = encoded
         user.email_verified = True
-        user.save(update_fields=["email_verified"])
+        user.save(update_fields=["password", "email_verified"])
+    password_validation.password_changed(raw_password, user)
+    form.user = user
     Session.objects.filter(user=user).end(by="system", request=request)
     lockout.reset_account(user)
     # This browser's session may have just ended: start it afresh rather

@@ -1,4 +1,4 @@
-"""One password check, as django-axes, the backend and the audit trail see it."""
+"""One password check, as the lockout, the backend and the audit trail see it."""
 
 from __future__ import annotations
 
@@ -21,15 +21,18 @@ IDENTIFIER_MAX_LENGTH = 254
 class Attempt:
     """One password check: the name typed and the account it names.
 
-    Passed to ``authenticate()`` as the ``attempt`` credential, so django-axes'
-    key callables (``accounts.security.lockout``), the backend and the
-    failure receiver share one lookup of the account and one reading of the
+    Passed to ``authenticate()`` as the ``attempt`` credential, so the
+    lockout (``accounts.security.lockout``), the backend and the failure
+    receiver share one lookup of the account and one reading of the
     known-browser cookie, instead of each asking again.
     """
 
     def __init__(self, request: HttpRequest | None, identifier: str):
         self.request = request
         self.identifier = str(identifier or "")
+        # Seconds this attempt's failure locked the account or address for
+        # (set by ``accounts.security.lockout.reserved``), or None.
+        self.locked_for: int | None = None
 
     @property
     def too_long(self) -> bool:

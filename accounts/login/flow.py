@@ -7,20 +7,23 @@ go next. Its course:
 
 1. A first factor. ``authenticate_password()`` is the one password check:
    the sign-in form, reauthentication, password change and account deletion
-   all call it, so django-axes' lockout, the password-check cap and the
-   audit trail apply to each of them alike. It returns the user or None,
+   all call it, so the lockout, the password-check cap and the audit
+   trail apply to each of them alike. It returns the user or None,
    and raises ``LockedOut`` while the lockout refuses the attempt.
 2. ``start_login()``. While a ``Stage`` is required (the second factor,
    unless the browser is trusted), the login is kept in the still anonymous
    session as *pending*, for ``AUTHSITE_TWO_FACTOR_LOGIN_TIMEOUT`` seconds and
-   ``AUTHSITE_TWO_FACTOR_MAX_ATTEMPTS`` failures, and the person is sent to
-   the stage's page. ``pending_login()`` reads it there; ``stage_failed()``
-   counts a failure; ``resume_login()`` continues once the stage is passed.
+   ``AUTHSITE_TWO_FACTOR_MAX_ATTEMPTS`` checks (counted in the database,
+   ``take_stage_check()``), and the person is sent to the stage's page.
+   ``pending_login()`` reads it there; ``stage_failed()`` counts a failure
+   towards the lockout; ``resume_login()`` continues once the stage is
+   passed.
 3. ``complete_login()``, the only caller of ``django.contrib.auth.login``
    (a test enforces it): decides whether this is the account's first
    sign-in and whether the browser is known *before* ``login()`` updates
-   ``last_login``, then logs in, sets the session's lifetime, marks the
-   moment of authentication (reauthentication), mails the new-browser
+   ``last_login``, then logs in, clears the account's lockout counts, sets
+   the session's lifetime, marks the moment of authentication
+   (reauthentication), mails the new-browser
    alert, and hands back the cookies the response must carry (the known
    browser, a trusted browser). ``signals.signed_in`` lets the audit trail
    record it.
@@ -31,6 +34,7 @@ an ``Outcome`` into their response; none of them logs anyone in itself.
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -46,6 +50,9 @@ from django.utils import timezone
 from .. import signals
 from ..conf import app_settings
 from ..security import lockout
+
+# ``flow.LockedOut`` is the interface the pages and the API answer.
+from ..security.lockout import LockedOut
 from ..twofactor import trusted_browsers
 from . import known_browsers, reauthentication
 from .attempts import Attempt
@@ -66,62 +73,41 @@ BY_PWD = "pwd"  # noqa: S105  (an amr value, not a password)
 BY_OTP = "otp"
 
 
-class LockedOut(Exception):
-    """The attempt is refused (or this failure locked it) for the cool-off.
-
-    ``accounts.security.middleware.LockedOutMiddleware`` answers it with the
-    429 lockout page; an API answers it in its own format. The same whoever
-    was named, so it tells nothing about the account.
-    """
-
-    def __init__(self, retry_after: int):
-        super().__init__(retry_after)
-        self.retry_after = retry_after
-
-
 def authenticate_password(request, *, identifier: str, password: str):
     """Check ``password`` for the account ``identifier`` names; return the user.
 
-    Through Django's ``authenticate()``: django-axes refuses a locked-out
-    attempt before any hashing, and a wrong password is reported as a
-    failed sign-in (lockout count and audit trail). Return None for a wrong
-    password or unknown name; raise ``LockedOut`` when the lockout refused
-    the attempt or this failure started a lock.
+    Through Django's ``authenticate()`` and the project's backend: the
+    lockout counts the attempt before any hashing and refuses a locked-out
+    one (``LockedOut``, raised through ``authenticate()``); a wrong password
+    stays counted and is reported as a failed sign-in (audit trail). Return
+    None for a wrong password or unknown name; raise ``LockedOut`` when the
+    lockout refused the attempt or this failure started a lock.
     """
+    attempt = Attempt(request, identifier)
     user = auth.authenticate(
-        request,
-        username=identifier,
-        password=password,
-        attempt=Attempt(request, identifier),
+        request, username=identifier, password=password, attempt=attempt
     )
-    if user is None:
-        _raise_if_locked(request)
+    if user is None and attempt.locked_for is not None:
+        raise LockedOut(retry_after=attempt.locked_for)
     return user
 
 
 def stage_failed(request, user, *, stage: str) -> None:
-    """Report a failed check of ``stage`` (a wrong code) like a wrong password.
+    """Count a failed check of ``stage`` (a wrong code) like a wrong password,
+    and report it as a failed sign-in.
 
     Raise ``LockedOut`` if this failure started a lock.
     """
     identifier = user.get_username()
+    attempt = Attempt(request, identifier)
+    locked_for = lockout.count_failure(attempt)
     user_login_failed.send(
         sender=__name__,
-        credentials={
-            "username": identifier,
-            "step": stage,
-            "attempt": Attempt(request, identifier),
-        },
+        credentials={"username": identifier, "step": stage, "attempt": attempt},
         request=request,
     )
-    _raise_if_locked(request)
-
-
-def _raise_if_locked(request) -> None:
-    # django-axes marks the request when it refused the attempt or when
-    # this failure reached the limit.
-    if getattr(request, "axes_locked_out", False):
-        raise LockedOut(retry_after=lockout.cool_off_seconds(request))
+    if locked_for is not None:
+        raise LockedOut(retry_after=locked_for)
 
 
 @dataclass
@@ -141,7 +127,8 @@ class Login:
             "remember": self.remember,
             "next": self.redirect_url,
             "started": timezone.now().timestamp(),
-            "failures": 0,
+            # Names the server-side count of this login's code checks.
+            "id": secrets.token_urlsafe(16),
         }
 
     @classmethod
@@ -241,14 +228,35 @@ def pending_login(request, stage: str) -> Login | None:
     return login
 
 
-def count_stage_failure(request) -> bool:
-    """Count a failure at the pending stage; False once the login is given up."""
+def _pending_id(request) -> str:
     state = request.session[PENDING_SESSION_KEY]
-    state["failures"] += 1
-    if state["failures"] >= app_settings.TWO_FACTOR_MAX_ATTEMPTS:
+    if "id" not in state:  # a login held before the count moved server-side
+        state["id"] = secrets.token_urlsafe(16)
+        request.session[PENDING_SESSION_KEY] = state
+    return state["id"]
+
+
+def take_stage_check(request) -> bool:
+    """Count one more check at the pending stage, before it is made.
+
+    False (nothing counted) once ``TWO_FACTOR_MAX_ATTEMPTS`` checks were
+    made. The count is kept in the database, one atomic update per check,
+    not in the session: requests sent at once with the same session cookie
+    would each read and save their own copy of it.
+    """
+    return lockout.take_check(
+        lockout.Scope.SIGN_IN,
+        _pending_id(request),
+        app_settings.TWO_FACTOR_MAX_ATTEMPTS,
+    )
+
+
+def count_stage_failure(request) -> bool:
+    """After a failed check: False, and the login is given up, at the limit."""
+    checks = lockout.checks_taken(lockout.Scope.SIGN_IN, _pending_id(request))
+    if checks >= app_settings.TWO_FACTOR_MAX_ATTEMPTS:
         abandon_login(request)
         return False
-    request.session[PENDING_SESSION_KEY] = state
     return True
 
 
@@ -270,6 +278,7 @@ def complete_login(request, login: Login) -> Outcome:
     first_sign_in = user.last_login is None
     known_browser = known_browsers.known_browser_id(request, user) is not None
     auth.login(request, user, backend=BACKEND)
+    lockout.reset_account(user)
     request.session.set_expiry(
         app_settings.SESSION_REMEMBER_AGE if login.remember else 0
     )

@@ -5,6 +5,7 @@ fixed hour-long window, counted separately per client IP and per target email
 address. A request over a limit gets a 429 page with ``Retry-After``.
 """
 
+import contextlib
 import hashlib
 import re
 import time
@@ -13,7 +14,7 @@ from django.core.cache import cache
 from django.shortcuts import render
 
 from ..conf import app_settings
-from .ip import client_ip
+from .ip import client_address_key
 
 PERIODS = {"s": 1, "m": 60, "h": 60 * 60, "d": 60 * 60 * 24}
 
@@ -30,13 +31,21 @@ def parse_rate(rate: str) -> tuple[int, int]:
     return int(count), int(multiplier or 1) * PERIODS[unit]
 
 
+def _cache_key(scope: str, key: str, window: int) -> str:
+    digest = hashlib.sha256(key.encode()).hexdigest()
+    return f"ratelimit:{scope}:{digest}:{window}"
+
+
 def hit(scope: str, key: str, rate: str) -> None:
-    """Count one hit on ``key``; raise ``RateLimited`` once over ``rate``."""
+    """Count one hit on ``key``; raise ``RateLimited`` once over ``rate``.
+
+    The hit is counted (atomically, in the cache) before the work it stands
+    for, so requests sent at once cannot all pass the limit.
+    """
     limit, period = parse_rate(rate)
     now = int(time.time())
     window = now // period
-    digest = hashlib.sha256(key.encode()).hexdigest()
-    cache_key = f"ratelimit:{scope}:{digest}:{window}"
+    cache_key = _cache_key(scope, key, window)
     if cache.add(cache_key, 1, timeout=period):
         count = 1
     else:
@@ -47,6 +56,14 @@ def hit(scope: str, key: str, rate: str) -> None:
             count = 1
     if count > limit:
         raise RateLimited(retry_after=(window + 1) * period - now)
+
+
+def unhit(scope: str, key: str, rate: str) -> None:
+    """Take back a hit ``hit()`` counted, when it turned out not to count."""
+    _limit, period = parse_rate(rate)
+    window = int(time.time()) // period
+    with contextlib.suppress(ValueError):  # the window ended meanwhile
+        cache.decr(_cache_key(scope, key, window))
 
 
 def mailbox(email: str) -> str:
@@ -71,9 +88,16 @@ def too_many_requests(request, retry_after: int):
 class RateLimitMixin:
     """Limit POSTs to a view per client IP; ``limit_email()`` adds a per-address
     limit. ``ratelimit_scope`` names the setting: ``"signup"`` → ``RATELIMIT_SIGNUP``.
+
+    The client IP counts as its bucket (``address_key``: an IPv6 address
+    with its /64). With ``ratelimit_valid_only`` only submissions whose form
+    is valid count: the view calls ``limit_ip()`` in ``form_valid()`` (a
+    sign-up with a typo costs nothing and sends nothing); otherwise every
+    POST does (a password check costs a hash either way).
     """
 
     ratelimit_scope: str
+    ratelimit_valid_only = False
 
     @property
     def ratelimit_rate(self) -> str:
@@ -81,10 +105,16 @@ class RateLimitMixin:
 
     def post(self, request, *args, **kwargs):
         try:
-            hit(self.ratelimit_scope, f"ip:{client_ip(request)}", self.ratelimit_rate)
+            if not self.ratelimit_valid_only:
+                self.limit_ip()
             return super().post(request, *args, **kwargs)
         except RateLimited as exc:
             return too_many_requests(request, exc.retry_after)
+
+    def limit_ip(self) -> None:
+        """Count a hit on the client's address (bucket)."""
+        key = f"ip:{client_address_key(self.request)}"
+        hit(self.ratelimit_scope, key, self.ratelimit_rate)
 
     def limit_email(self, email: str) -> None:
         """Count a hit on ``email``; call before doing anything with it."""

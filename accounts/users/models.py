@@ -53,6 +53,16 @@ class User(AbstractUser):
         default=False,
         help_text=_("Whether the user has proved they own this email address."),
     )
+    trusted_browsers_generation = models.PositiveIntegerField(
+        _("trusted-browser generation"),
+        default=0,
+        editable=False,
+        help_text=_(
+            "Changes when two-factor authentication is turned on, off or reset "
+            "and when the user signs out everywhere: every browser trusted "
+            "before must give a code again."
+        ),
+    )
 
     objects = UserManager()
 

@@ -6,7 +6,6 @@ been read into it (``authsite/dotenv.py``), and variables set in the real
 environment win over the file.
 """
 
-from datetime import timedelta
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -139,7 +138,7 @@ DJANGO_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
 ]
-THIRD_PARTY_APPS = ["axes", "csp", "django_otp", "django_otp.plugins.otp_totp"]
+THIRD_PARTY_APPS = ["csp", "django_otp", "django_otp.plugins.otp_totp"]
 INSTALLED_APPS = LOCAL_APPS + DJANGO_APPS + THIRD_PARTY_APPS
 
 MIDDLEWARE = [
@@ -181,12 +180,9 @@ TEMPLATES = [
 # AUTHENTICATION
 # ------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
-# django-axes' backend comes first: it refuses a locked-out attempt before
-# any backend below it hashes the password.
-AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
-    "accounts.backends.UsernameOrEmailBackend",
-]
+# The one backend counts each attempt towards the lockout before it hashes
+# the password, and refuses a locked-out one (accounts/security/lockout.py).
+AUTHENTICATION_BACKENDS = ["accounts.backends.UsernameOrEmailBackend"]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:dashboard"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -270,44 +266,12 @@ DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="authsite <noreply@localhost>"
 )
 
-# BRUTE-FORCE DEFENCE (django-axes)
+# BRUTE-FORCE DEFENCE
 # ------------------------------------------------------------------------------
-# https://django-axes.readthedocs.io/en/latest/4_configuration.html
-# Failed sign-ins are counted per account (from any address) and per client
-# address (across accounts); either reaching the limit locks for the cool-off.
-# A browser the account signed in from before is counted on its own (see
-# accounts/lockout.py), so an attacker cannot lock the owner out.
-AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
-AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
-# The database handler shares counts between every app server through the
-# database, with row locks around each update.
-AXES_HANDLER = "accounts.security.lockout.LockoutHandler"
-AXES_LOCKOUT_PARAMETERS = "accounts.security.lockout.lockout_parameters"
-AXES_USERNAME_CALLABLE = "accounts.security.lockout.account_key"
-AXES_CLIENT_IP_CALLABLE = "accounts.security.ip.client_ip"
-# LockoutHandler resets only the account's own counts at a successful sign-in
-# (axes' own reset would also clear the client address's count).
-AXES_RESET_ON_SUCCESS = False
-# Keep the failure records of a locked attempt so an ongoing attack keeps
-# the lock (the owner's known browsers are not affected).
-AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
-# Successful sign-ins are in the audit trail (AuthEvent, pruned); axes' own
-# access log would be a second, never-pruned copy.
-AXES_DISABLE_ACCESS_LOG = True
-# axes keeps the GET and POST data of failed attempts for the admin. Every
-# field whose name looks like a secret (any password, code, token, key, CSRF
-# token) is masked by rule before axes sees it (accounts/security/lockout.py);
-# axes masks the names listed here too (username and address are axes'
-# defaults, masked in its log lines).
-AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code", "csrfmiddlewaretoken"]
-# The audit trail logs every sign-in event (logger accounts.events); axes'
-# own INFO lines would repeat them.
-AXES_VERBOSE = False
-# axes.W002 asks for AxesMiddleware, which turns axes' flag on the request
-# into its lockout page. Here the sign-in flow raises LockedOut instead and
-# accounts.security.middleware.LockedOutMiddleware answers it (check
-# accounts.E010 requires that one), so pages and the API answer alike.
-SILENCED_SYSTEM_CHECKS = ["axes.W002"]
+# Failed sign-ins are counted by accounts/security/lockout.py, per account,
+# per client address and per known browser; its limits and cool-offs are app
+# settings (AXES_FAILURE_LIMIT, LOCKOUT_IP_FAILURE_LIMIT, AXES_COOLOFF_MINUTES,
+# ... in accounts/conf.py).
 # https://docs.djangoproject.com/en/5.2/ref/settings/#password-reset-timeout
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=60 * 60)
 
@@ -351,10 +315,6 @@ LOGGING = {
             "level": "INFO",
             "propagate": False,
         },
-        # accounts.events has one line per sign-in event; django-axes' own
-        # lines about the same attempts (with the name masked) would repeat
-        # them. Its errors still show.
-        "axes": {"level": "ERROR"},
         # pwned-passwords-django logs each failed range request as an error;
         # accounts.security.passwords logs one warning naming what it did.
         "pwned_passwords_django": {"level": "CRITICAL"},

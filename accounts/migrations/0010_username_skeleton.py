@@ -26,7 +26,7 @@ def fill_skeletons(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("accounts", "0010_mask_secrets_in_lockout_records"),
+        ("accounts", "0009_support_permissions_and_admin_password_event"),
     ]
 
     operations = [
