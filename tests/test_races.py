@@ -249,7 +249,8 @@ def test_a_burst_of_wrong_codes_is_checked_once_then_told_to_wait(site):
     assert len(checked) + len(told_to_wait) + len(refused) == BURST, [
         a.status for a in answers
     ]
-    assert database.events("two_factor_failed") - before == len(checked)
+    # A checked wrong code that starts a lock answers with the lock page.
+    assert len(checked) <= database.events("two_factor_failed") - before <= 1
 
 
 def test_wrong_codes_of_both_kinds_at_once_stay_within_the_sign_in_cap(site):
