@@ -5,12 +5,15 @@ package of its concern, under the one app label ``accounts``.
 """
 
 from .audit.models import AuthEvent
+from .passkeys.models import Passkey, PasskeyChallenge
 from .twofactor.models import RecoveryCode, RecoveryCodeDevice
 from .users.models import User
 from .usersessions.models import Session, SessionQuerySet
 
 __all__ = [
     "AuthEvent",
+    "Passkey",
+    "PasskeyChallenge",
     "RecoveryCode",
     "RecoveryCodeDevice",
     "Session",

@@ -35,8 +35,10 @@ class LoginForm(FormErrorsDescribeFieldsMixin, auth_forms.AuthenticationForm):
         username = self.fields["username"]
         username.label = _("Username or email")
         username.max_length = User._meta.get_field("email").max_length
+        # "webauthn": the browser may offer the site's passkeys in the
+        # field's autofill (static/js/passkeys.js asks for them).
         username.widget.attrs.update(
-            maxlength=username.max_length, autocomplete="username"
+            maxlength=username.max_length, autocomplete="username webauthn"
         )
         self.unverified_email = None
 

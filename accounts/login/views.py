@@ -74,6 +74,11 @@ class TwoFactorLoginView(FormView):
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "user": self.login.user}
 
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            has_passkey=self.login.user.has_passkey(), **kwargs
+        )
+
     def form_invalid(self, form):
         if form.has_error("code", "throttled"):
             return super().form_invalid(form)  # no code was checked
@@ -118,7 +123,11 @@ class ReauthenticateView(
         }
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(next=self.get_redirect_url(), **kwargs)
+        return super().get_context_data(
+            next=self.get_redirect_url(),
+            has_passkey=self.request.user.has_passkey(),
+            **kwargs,
+        )
 
     def form_valid(self, form):
         flow.reauthenticate(self.request, methods=form.methods)

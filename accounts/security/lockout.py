@@ -70,6 +70,10 @@ def lockout_parameters(request_or_attempt, credentials=None) -> list:
     """
     if isinstance(request_or_attempt, AccessAttempt):
         return ["username", "ip_address"]
+    if not Attempt.of(request_or_attempt, credentials).identifier:
+        # An attempt that names no account (a passkey the site does not
+        # know) counts against the address alone.
+        return ["ip_address"]
     if _key_and_device(request_or_attempt, credentials)[1]:
         return ["username"]
     return ["username", "ip_address"]

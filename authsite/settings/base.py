@@ -169,6 +169,8 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "accounts.backends.UsernameOrEmailBackend",
+    # Checks passkey answers for the sign-in flow (accounts/login/flow.py).
+    "accounts.passkeys.backends.PasskeyBackend",
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:dashboard"
