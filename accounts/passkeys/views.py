@@ -72,7 +72,8 @@ class CeremonyView(View):
     """A JSON endpoint of a passkey ceremony: POST only, CSRF-checked.
 
     Subclasses set ``rate_scope`` (each POST counts against the client
-    address at ``RATELIMIT_LOGIN``, like a password check) and implement
+    address at ``RATELIMIT_LOGIN``, like a password check), may refuse the
+    request in ``refusal()`` (who may run the ceremony) and implement
     ``answer(payload)``.
     """
 
@@ -80,6 +81,9 @@ class CeremonyView(View):
     rate_scope = "login"
 
     def post(self, request, *args, **kwargs):
+        refusal = self.refusal()
+        if refusal is not None:
+            return refusal
         try:
             hit(
                 self.rate_scope,
@@ -118,6 +122,9 @@ class CeremonyView(View):
             raise BadPayload
         return credential
 
+    def refusal(self):
+        return None
+
     def answer(self, payload):
         raise NotImplementedError
 
@@ -133,7 +140,8 @@ class RegistrationMixin:
     never stands in for the second factor (GHSA-8r76-c459-ww98).
     """
 
-    def dispatch(self, request, *args, **kwargs):
+    def refusal(self):
+        request = self.request
         if not request.user.is_authenticated:
             return json_error(
                 SIGN_IN_EXPIRED, status=403, redirect=reverse("accounts:login")
@@ -145,7 +153,7 @@ class RegistrationMixin:
                 redirect=f"{reverse('accounts:reauthenticate')}?next="
                 f"{reverse('accounts:passkey_add')}",
             )
-        return super().dispatch(request, *args, **kwargs)
+        return None
 
 
 class RegistrationOptionsView(RegistrationMixin, CeremonyView):
@@ -233,7 +241,8 @@ class LoginVerifyView(CeremonyView):
 class TwoFactorMixin:
     """The pending sign-in held at the code step, or a refusal."""
 
-    def dispatch(self, request, *args, **kwargs):
+    def refusal(self):
+        request = self.request
         self.login = None
         if not request.user.is_authenticated:
             self.login = flow.pending_login(request, flow.TwoFactorStage.key)
@@ -241,7 +250,7 @@ class TwoFactorMixin:
             return json_error(
                 SIGN_IN_EXPIRED, status=400, redirect=reverse("accounts:login")
             )
-        return super().dispatch(request, *args, **kwargs)
+        return None
 
 
 class TwoFactorOptionsView(TwoFactorMixin, CeremonyView):
@@ -293,12 +302,12 @@ class TwoFactorVerifyView(TwoFactorMixin, CeremonyView):
 
 
 class ReauthenticationMixin:
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
+    def refusal(self):
+        if not self.request.user.is_authenticated:
             return json_error(
                 SIGN_IN_EXPIRED, status=403, redirect=reverse("accounts:login")
             )
-        return super().dispatch(request, *args, **kwargs)
+        return None
 
 
 class ReauthenticationOptionsView(ReauthenticationMixin, CeremonyView):
