@@ -271,6 +271,16 @@ def test_a_synced_passkey_signs_in_as_a_software_key(client, user):
     assert flow.authentication(client).methods == ("swk", "mfa")
 
 
+def test_the_sign_in_page_offers_passkeys_in_the_username_autofill(client):
+    page = client.get(LOGIN_URL).content.decode()
+
+    assert 'autocomplete="username webauthn"' in page
+    assert "data-conditional" in page
+    assert "Sign in with a passkey" in page
+    assert "<script src=" in page
+    assert "<script>" not in page
+
+
 def test_sign_in_options_ask_for_user_verification_and_name_no_account(client):
     options = sign_in_options(client)
 
