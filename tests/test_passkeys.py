@@ -6,6 +6,7 @@ origin, the RP ID, the challenge, the flags, the signature.
 """
 
 import json
+import re
 from base64 import b32encode
 
 import pyotp
@@ -463,7 +464,7 @@ def test_the_json_endpoints_refuse_get(client):
 def test_the_json_endpoints_need_the_csrf_token():
     browser = Client(enforce_csrf_checks=True)
     page = browser.get(LOGIN_URL).content.decode()
-    token = page.split('data-csrf-token="', 1)[1].split('"', 1)[0]
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)[1]
 
     without = post_json(browser, "passkey_login_options")
     with_token = post_json(browser, "passkey_login_options", HTTP_X_CSRFTOKEN=token)

@@ -8,11 +8,12 @@
  *   data-conditional         (with "get") also offer the passkeys in the
  *                            username field's autofill (conditional mediation).
  * Its data attributes give the JSON endpoints (data-options-url,
- * data-verify-url), the CSRF token (data-csrf-token: the cookie is HttpOnly),
- * the ids of fields whose values go along (data-fields), the element that
- * announces errors (data-error-id, role=alert) and the translated messages
- * (data-msg-cancelled, data-msg-failed). The server answers {"redirect": url}
- * or {"error": message}.
+ * data-verify-url), the ids of fields whose values go along (data-fields),
+ * the element that announces errors (data-error-id, role=alert) and the
+ * translated messages (data-msg-cancelled, data-msg-failed). Requests are
+ * POST with the CSRF token of the page's form in the X-CSRFToken header (the
+ * CSRF cookie is HttpOnly). The server answers {"redirect": url} or
+ * {"error": message}.
  */
 (function () {
   "use strict";
@@ -92,6 +93,12 @@
     this.redirect = redirect;
   }
 
+  /* The CSRF cookie is HttpOnly: the token comes from the page's forms. */
+  function csrfToken() {
+    var input = document.querySelector("input[name=csrfmiddlewaretoken]");
+    return input ? input.value : "";
+  }
+
   function post(element, url, body) {
     return fetch(url, {
       method: "POST",
@@ -99,7 +106,7 @@
       headers: {
         "Content-Type": "application/json",
         "Accept": "application/json",
-        "X-CSRFToken": element.dataset.csrfToken
+        "X-CSRFToken": csrfToken()
       },
       body: JSON.stringify(body || {})
     }).then(function (response) {
