@@ -5,7 +5,9 @@ look up in the README and silence with ``SILENCED_SYSTEM_CHECKS`` only on
 purpose.
 """
 
+import ipaddress
 import re
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
@@ -62,6 +64,16 @@ PROXY_SSL_HEADER_MISSING_HINT = (
     "Set SECURE_PROXY_SSL_HEADER = ('HTTP_X_FORWARDED_PROTO', 'https') (the "
     "production profile does when TRUSTED_PROXY_COUNT > 0) and make the proxy "
     "overwrite that header."
+)
+
+SITE_URL_NOT_A_DOMAIN = (
+    "SITE_URL ({value}) does not name the site by a domain name: browsers "
+    "refuse an IP address as a passkey's relying-party ID, so passkeys cannot "
+    "be added or used."
+)
+SITE_URL_NOT_A_DOMAIN_HINT = (
+    "Serve and link to the site by its name, e.g. SITE_URL=https://auth.example.com "
+    "(in development http://localhost:8000, as `make run` does)."
 )
 
 PROCESS_LOCAL_CACHES = {
@@ -249,6 +261,24 @@ def check_app_order(app_configs, **kwargs):
             APPS_WRONG.format(expected=", ".join(APPS_IN_ORDER), problem=problem),
             hint=APPS_WRONG_HINT,
             id="accounts.E011",
+        )
+    ]
+
+
+@register(Tags.security)
+def check_site_url_names_a_domain(app_configs, **kwargs):
+    """Passkeys are bound to SITE_URL's host, which must be a domain name."""
+    host = urlsplit(app_settings.SITE_URL).hostname or ""
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        if host:
+            return []
+    return [
+        Warning(
+            SITE_URL_NOT_A_DOMAIN.format(value=app_settings.SITE_URL),
+            hint=SITE_URL_NOT_A_DOMAIN_HINT,
+            id="accounts.W012",
         )
     ]
 

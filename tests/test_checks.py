@@ -143,3 +143,19 @@ def test_ssl_redirect_behind_a_proxy_without_its_ssl_header_is_an_error():
     )
 
     assert ids == ["accounts.E006"]
+
+
+@pytest.mark.parametrize(
+    "site_url", ["http://127.0.0.1:8000", "https://[::1]", "https://10.0.0.5/", "x"]
+)
+def test_a_site_url_without_a_domain_name_warns_that_passkeys_cannot_work(
+    site_url,
+):
+    assert account_check_ids(AUTHSITE_SITE_URL=site_url) == ["accounts.W012"]
+
+
+@pytest.mark.parametrize(
+    "site_url", ["http://localhost:8000", "https://auth.example.com"]
+)
+def test_a_site_url_with_a_domain_name_passes(site_url):
+    assert account_check_ids(AUTHSITE_SITE_URL=site_url) == []
