@@ -905,3 +905,84 @@ def test_the_admin_lists_a_users_passkeys_without_their_keys_and_removes_them(
     assert not Passkey.objects.exists()
     event = AuthEvent.objects.get(event_type=Type.PASSKEY_REMOVED)
     assert event.detail["by"] == "admin"
+
+
+# Accounts without a password ------------------------------------------------
+
+
+@pytest.fixture
+def passwordless(user, passkey):
+    """Alice signs in with her passkey only: she has no usable password."""
+    user.set_unusable_password()
+    user.save()
+    return user
+
+
+def test_an_account_without_a_password_gets_a_reset_link_to_set_one(
+    client, passwordless, link_in_mail
+):
+    mail.outbox.clear()
+    client.post(reverse("accounts:password_reset"), {"email": "alice@example.com"})
+    [message] = mail.outbox
+    link = link_in_mail(message, "/accounts/reset/")
+
+    form = client.get(link, follow=True)
+    new = "a-brand-new-passphrase"
+    done = client.post(
+        form.redirect_chain[-1][0], {"new_password1": new, "new_password2": new}
+    )
+
+    assert done.status_code == 302
+    passwordless.refresh_from_db()
+    assert passwordless.check_password(new)
+
+
+def test_an_account_without_a_password_sets_one_without_an_old_one(
+    client, passwordless, passkey
+):
+    passkey_sign_in(client, passkey)
+    url = reverse("accounts:password_change")
+    page = client.get(url).content.decode()
+    assert 'name="old_password"' not in page
+
+    new = "a-brand-new-passphrase"
+    response = client.post(url, {"new_password1": new, "new_password2": new})
+
+    assert response.status_code == 302
+    passwordless.refresh_from_db()
+    assert passwordless.check_password(new)
+    assert signed_in_user_id(client) == str(passwordless.pk)
+
+
+def test_an_account_without_a_password_confirms_its_you_with_a_passkey_only(
+    client, passwordless, passkey, clock
+):
+    passkey_sign_in(client, passkey)
+    clock.advance(minutes=6)
+
+    page = client.get(reverse("accounts:reauthenticate")).content.decode()
+    typed = client.post(reverse("accounts:reauthenticate"), {"password": ""})
+
+    assert 'name="password"' not in page
+    assert "Confirm with a passkey" in page
+    assert typed.status_code == 200  # the form refuses; nothing is confirmed
+    assert client.get(reverse("accounts:passkey_add")).status_code == 302
+    assert reauthenticate_with(client, passkey).status_code == 200
+    assert client.get(reverse("accounts:passkey_add")).status_code == 200
+
+
+def test_an_account_without_a_password_deletes_itself_after_a_recent_passkey(
+    client, passwordless, passkey, clock
+):
+    passkey_sign_in(client, passkey)
+    clock.advance(minutes=6)
+    url = reverse("accounts:account_delete")
+
+    stale = client.post(url)
+    assert stale.status_code == 302
+    assert stale.url.startswith(reverse("accounts:reauthenticate"))
+    reauthenticate_with(client, passkey, next_url=url)
+    response = client.post(url)
+
+    assert response.status_code == 302
+    assert not type(passwordless).objects.exists()

@@ -116,8 +116,12 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
     """
 
     def get_users(self, email):
+        # An account without a password but with a passkey gets a link too:
+        # it is how its owner sets a password after losing the passkey.
         users = User.objects.with_email(email).filter(is_active=True)
-        return (user for user in users if user.has_usable_password())
+        return (
+            user for user in users if user.has_usable_password() or user.has_passkey()
+        )
 
     def save(self, *, request=None, token_generator=default_token_generator, **kwargs):
         email = self.cleaned_data["email"]
@@ -173,6 +177,18 @@ class PasswordChangeForm(auth_forms.PasswordChangeForm):
                 self.error_messages["password_incorrect"], code="password_incorrect"
             )
         return old_password
+
+
+class SetFirstPasswordForm(auth_forms.SetPasswordForm):
+    """A first password for an account that signs in with passkeys only.
+
+    It has no old password to ask for; the page needs a recent "confirm
+    it's you" (with a passkey) instead.
+    """
+
+    def __init__(self, user, *args, request=None, **kwargs):
+        self.request = request
+        super().__init__(user, *args, **kwargs)
 
 
 class ProfileForm(forms.ModelForm):
