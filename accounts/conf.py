@@ -167,6 +167,13 @@ SETTINGS: dict[str, Setting] = {
         env="PASSKEY_CHALLENGE_TIMEOUT",
         cast="int",
     ),
+    "PASSKEY_SIGNUP": Setting(
+        False,
+        "Sign-up may create an account with a passkey instead of a password "
+        "(an account without a password).",
+        env="PASSKEY_SIGNUP",
+        cast="bool",
+    ),
     # KNOWN BROWSERS, ALERTS AND THE AUDIT TRAIL
     "KNOWN_DEVICE_COOKIE_NAME": Setting(
         "known_device", "The known-browser cookie's name."

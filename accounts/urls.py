@@ -105,6 +105,21 @@ urlpatterns = [
         "accounts/signup/done/", lifecycle.SignupDoneView.as_view(), name="signup_done"
     ),
     path(
+        "accounts/signup/passkey/",
+        passkeys.PasskeySignupView.as_view(),
+        name="signup_passkey",
+    ),
+    path(
+        "accounts/signup/passkey/options/",
+        passkeys.SignupOptionsView.as_view(),
+        name="signup_passkey_options",
+    ),
+    path(
+        "accounts/signup/passkey/verify/",
+        passkeys.SignupVerifyView.as_view(),
+        name="signup_passkey_verify",
+    ),
+    path(
         "accounts/verify-email/resend/",
         lifecycle.ResendVerificationView.as_view(),
         name="resend_verification",

@@ -11,7 +11,7 @@ from base64 import b32encode
 
 import pyotp
 import pytest
-from django.contrib.auth import SESSION_KEY
+from django.contrib.auth import SESSION_KEY, get_user_model
 from django.core import mail
 from django.test import Client, override_settings
 from django.urls import reverse
@@ -986,3 +986,121 @@ def test_an_account_without_a_password_deletes_itself_after_a_recent_passkey(
 
     assert response.status_code == 302
     assert not type(passwordless).objects.exists()
+
+
+# Sign-up with a passkey (PASSKEY_SIGNUP) --------------------------------------
+
+
+def sign_up_with_passkey(client, authenticator, username="dana", **register):
+    options = post_json(
+        client,
+        "signup_passkey_options",
+        {"username": username, "email": f"{username}@example.com"},
+    )
+    if options.status_code != 200:
+        return options
+    credential = authenticator.register(
+        options.json(), origin=register.pop("origin", origin()), **register
+    )
+    return post_json(client, "signup_passkey_verify", {"credential": credential})
+
+
+def test_passkey_sign_up_is_off_by_default(client, db):
+    assert client.get(reverse("accounts:signup_passkey")).status_code == 404
+    assert post_json(client, "signup_passkey_options").status_code == 404
+    assert "passkey" not in client.get(reverse("accounts:signup")).content.decode()
+
+
+@override_settings(AUTHSITE_PASSKEY_SIGNUP=True)
+def test_signing_up_with_a_passkey_makes_an_account_without_a_password(
+    client, link_in_mail
+):
+    authenticator = SoftAuthenticator()
+    assert (
+        "Sign up with a passkey"
+        in client.get(reverse("accounts:signup")).content.decode()
+    )
+
+    response = sign_up_with_passkey(client, authenticator)
+
+    assert response.status_code == 200
+    assert response.json() == {"redirect": reverse("accounts:signup_done")}
+    dana = Passkey.objects.get().user
+    assert (dana.username, dana.email) == ("dana", "dana@example.com")
+    assert not dana.has_usable_password()
+    assert signed_in_user_id(client) is None
+    # Mandatory verification: the passkey signs in once the address is confirmed.
+    assert passkey_sign_in(Client(), authenticator).status_code == 400
+    [message] = mail.outbox
+    browser = Client()
+    browser.post(link_in_mail(message, "/accounts/verify-email/"))
+    assert passkey_sign_in(browser, authenticator).status_code == 200
+    assert signed_in_user_id(browser) == str(dana.pk)
+    types = list(
+        AuthEvent.objects.filter(user=dana)
+        .order_by("pk")
+        .values_list("event_type", flat=True)
+    )
+    assert types[:2] == [Type.SIGNUP, Type.PASSKEY_ADDED]
+    assert types[-2:] == [Type.PASSKEY_USED, Type.LOGIN]
+
+
+@override_settings(AUTHSITE_PASSKEY_SIGNUP=True, AUTHSITE_EMAIL_VERIFICATION="optional")
+def test_without_mandatory_verification_a_passkey_sign_up_signs_in(client):
+    response = sign_up_with_passkey(client, SoftAuthenticator(synced=True))
+
+    assert response.json() == {"redirect": reverse("accounts:dashboard")}
+    assert signed_in_user_id(client) == str(Passkey.objects.get().user_id)
+    assert flow.authentication(client).methods == ("swk", "mfa")
+
+
+@override_settings(AUTHSITE_PASSKEY_SIGNUP=True)
+def test_a_passkey_sign_up_needs_user_verification(client):
+    options = post_json(
+        client, "signup_passkey_options", {"username": "dana", "email": "d@example.com"}
+    ).json()
+    assert options["authenticatorSelection"]["userVerification"] == "required"
+
+    response = sign_up_with_passkey(client, SoftAuthenticator(), uv=False)
+
+    assert response.status_code == 400
+    assert not Passkey.objects.exists()
+    assert not get_user_model().objects.exists()
+
+
+@override_settings(AUTHSITE_PASSKEY_SIGNUP=True)
+def test_a_passkey_sign_up_with_a_taken_username_is_told(client, user):
+    response = sign_up_with_passkey(client, SoftAuthenticator(), username="Alice")
+
+    assert response.status_code == 400
+    assert "username already exists" in response.json()["error"]
+
+
+@override_settings(AUTHSITE_PASSKEY_SIGNUP=True)
+def test_a_passkey_sign_up_with_a_taken_address_looks_the_same_and_tells_its_owner(
+    client, make_user
+):
+    make_user("owner", email="dana@example.com")
+    mail.outbox.clear()
+
+    response = sign_up_with_passkey(client, SoftAuthenticator())
+
+    assert response.json() == {"redirect": reverse("accounts:signup_done")}
+    assert not Passkey.objects.exists()
+    [message] = mail.outbox
+    assert message.to == ["dana@example.com"]
+
+
+@override_settings(AUTHSITE_PASSKEY_SIGNUP=True)
+def test_a_passkey_sign_up_answer_without_its_options_is_refused(client, db):
+    options = {
+        "rp": {"id": "localhost"},
+        "user": {"id": b64url(b"x" * 32)},
+        "challenge": b64url(b"y" * 32),
+    }
+    credential = SoftAuthenticator().register(options, origin=origin())
+
+    response = post_json(client, "signup_passkey_verify", {"credential": credential})
+
+    assert response.status_code == 400
+    assert not Passkey.objects.exists()

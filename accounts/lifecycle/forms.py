@@ -87,6 +87,43 @@ class SignupForm(auth_forms.BaseUserCreationForm):
         return super().save(commit=commit)
 
 
+class PasskeySignupForm(forms.ModelForm):
+    """Create an account with a passkey (``PASSKEY_SIGNUP``): username, email.
+
+    ``SignupForm`` without the passwords: the same checks, the same hidden
+    taken address; the account gets an unusable password and the passkey.
+    """
+
+    email = forms.EmailField(
+        label=_("Email address"),
+        max_length=User._meta.get_field("email").max_length,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+    class Meta:
+        model = User
+        fields = ("username",)
+        field_classes = {"username": auth_forms.UsernameField}
+
+    field_order = ("username", "email")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.owner = None
+
+    email_taken = SignupForm.email_taken
+    clean_username = SignupForm.clean_username
+    clean_email = SignupForm.clean_email
+
+    def save(self, commit=True):
+        user = super().save(commit=False)
+        user.email = self.cleaned_data["email"]
+        user.set_unusable_password()
+        if commit:
+            user.save()
+        return user
+
+
 class ResendVerificationForm(forms.Form):
     """Ask for a new confirmation link; the answer never says if one was sent."""
 

@@ -52,6 +52,11 @@ class SignupView(RateLimitMixin, FormView):
             return redirect(settings.LOGIN_REDIRECT_URL)
         return super().dispatch(request, *args, **kwargs)
 
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            passkey_signup=app_settings.PASSKEY_SIGNUP, **kwargs
+        )
+
     def form_valid(self, form):
         self.limit_email(form.cleaned_data["email"])
         try:

@@ -44,10 +44,11 @@ logger = logging.getLogger(__name__)
 
 CHALLENGES_SESSION_KEY = "accounts.passkey_challenges"
 REGISTER = "register"
+SIGNUP = "signup"
 LOGIN = "login"
 TWO_FACTOR = "two_factor"
 REAUTHENTICATE = "reauthenticate"
-PURPOSES = (REGISTER, LOGIN, TWO_FACTOR, REAUTHENTICATE)
+PURPOSES = (REGISTER, SIGNUP, LOGIN, TWO_FACTOR, REAUTHENTICATE)
 # How long the browser lets the person choose an authenticator (a hint).
 BROWSER_TIMEOUT_MS = 120_000
 TRANSPORTS = {transport.value for transport in AuthenticatorTransport}
@@ -137,20 +138,53 @@ def registration_options(request, user: User) -> dict:
     The passkey must be discoverable (a resident key), so that signing in
     needs no username; the user is verified where the authenticator can.
     """
-    user_handle = user_handle_for(user)
+    return _registration_options(
+        request,
+        REGISTER,
+        user,
+        user_handle=user_handle_for(user),
+        user_name=user.get_username(),
+        display_name=user.get_full_name() or user.get_username(),
+        exclude=user.passkeys.all(),
+        require_uv=False,
+    )
+
+
+def signup_options(request, *, username: str) -> dict:
+    """Options for the first passkey of an account yet to be made.
+
+    Its owner will have no password, so the authenticator must verify them.
+    """
+    return _registration_options(
+        request,
+        SIGNUP,
+        None,
+        user_handle=bytes_to_base64url(secrets.token_bytes(32)),
+        user_name=username,
+        display_name=username,
+        exclude=(),
+        require_uv=True,
+    )
+
+
+def _registration_options(
+    request, purpose, user, *, user_handle, user_name, display_name, exclude, require_uv
+) -> dict:
     options = webauthn.generate_registration_options(
         rp_id=rp_id(),
         rp_name=app_settings.PASSKEY_RP_NAME,
         user_id=webauthn.base64url_to_bytes(user_handle),
-        user_name=user.get_username(),
-        user_display_name=user.get_full_name() or user.get_username(),
-        challenge=_new_challenge(request, REGISTER, user, user_handle),
+        user_name=user_name,
+        user_display_name=display_name,
+        challenge=_new_challenge(request, purpose, user, user_handle),
         timeout=BROWSER_TIMEOUT_MS,
         authenticator_selection=AuthenticatorSelectionCriteria(
             resident_key=ResidentKeyRequirement.REQUIRED,
-            user_verification=UserVerificationRequirement.PREFERRED,
+            user_verification=UserVerificationRequirement.REQUIRED
+            if require_uv
+            else UserVerificationRequirement.PREFERRED,
         ),
-        exclude_credentials=_descriptors(user.passkeys.all()),
+        exclude_credentials=_descriptors(exclude),
     )
     return json.loads(webauthn.options_to_json(options))
 
@@ -191,7 +225,7 @@ class NewPasskey:
 
 
 def verify_registration(
-    credential, *, challenge: PasskeyChallenge | None
+    credential, *, challenge: PasskeyChallenge | None, require_uv: bool = False
 ) -> NewPasskey:
     """Check the browser's answer to ``registration_options`` (its spent
     ``challenge``); raise ``PasskeyRefused`` unless it is a valid new
@@ -204,6 +238,7 @@ def verify_registration(
             expected_challenge=bytes(challenge.challenge),
             expected_rp_id=rp_id(),
             expected_origin=expected_origin(),
+            require_user_verification=require_uv,
         )
     except Exception as exc:  # any malformed or forged part is a refusal
         logger.info("passkey registration refused: %s", exc)

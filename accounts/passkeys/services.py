@@ -46,11 +46,15 @@ def _notify(user: User, email: str, name: str) -> None:
     )
 
 
-def add(user: User, *, name: str, new: NewPasskey, request=None) -> Passkey | None:
+def add(
+    user: User, *, name: str, new: NewPasskey, request=None, notify: bool = True
+) -> Passkey | None:
     """Store a verified registration as ``user``'s passkey ``name``.
 
     Return None when the credential is registered already (to this or any
-    account): a credential ID names one passkey only.
+    account): a credential ID names one passkey only. The owner is mailed
+    unless ``notify`` is off (the first passkey of a new account, whose
+    owner is being mailed a confirmation link instead).
     """
     try:
         with transaction.atomic():
@@ -72,7 +76,8 @@ def add(user: User, *, name: str, new: NewPasskey, request=None) -> Passkey | No
     signals.passkey_added.send(
         sender=user.__class__, request=request, user=user, passkey=passkey
     )
-    _notify(user, "passkey_added", passkey.name)
+    if notify:
+        _notify(user, "passkey_added", passkey.name)
     return passkey
 
 

@@ -15,7 +15,9 @@ import json
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db import IntegrityError
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, resolve_url
 from django.urls import reverse
@@ -27,17 +29,21 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import FormView, TemplateView
 
 from ..conf import app_settings
+from ..lifecycle import services as lifecycle
+from ..lifecycle.forms import PasskeySignupForm
 from ..login import flow
 from ..login.reauthentication import (
     RecentAuthenticationRequiredMixin,
     recently_authenticated,
 )
 from ..security.ip import client_ip
-from ..security.ratelimit import RateLimited, hit
+from ..security.ratelimit import RateLimited, hit, mailbox
 from ..usersessions.user_agents import describe_user_agent, request_user_agent
 from . import ceremonies, services
 from .forms import PasskeyNameForm
 from .models import Passkey
+
+User = get_user_model()
 
 REFUSED = _("That passkey could not be used. Try again, or use another way to sign in.")
 BAD_REQUEST = _("Your browser sent something we could not read. Please try again.")
@@ -72,13 +78,15 @@ class CeremonyView(View):
     """A JSON endpoint of a passkey ceremony: POST only, CSRF-checked.
 
     Subclasses set ``rate_scope`` (each POST counts against the client
-    address at ``RATELIMIT_LOGIN``, like a password check), may refuse the
+    address, at ``RATELIMIT_LOGIN`` like a password check unless
+    ``rate_setting`` names another limit), may refuse the
     request in ``refusal()`` (who may run the ceremony) and implement
     ``answer(payload)``.
     """
 
     http_method_names = ["post"]
     rate_scope = "login"
+    rate_setting = "RATELIMIT_LOGIN"
 
     def post(self, request, *args, **kwargs):
         refusal = self.refusal()
@@ -88,7 +96,7 @@ class CeremonyView(View):
             hit(
                 self.rate_scope,
                 f"ip:{client_ip(request)}",
-                app_settings.RATELIMIT_LOGIN,
+                getattr(app_settings, self.rate_setting),
             )
         except RateLimited as exc:
             response = json_error(RATE_LIMITED, status=429)
@@ -188,6 +196,112 @@ class RegistrationVerifyView(RegistrationMixin, CeremonyView):
             request, _("Passkey “%(name)s” added.") % {"name": passkey.name}
         )
         return JsonResponse({"redirect": reverse("accounts:passkeys")})
+
+
+# Sign-up with a passkey (PASSKEY_SIGNUP) -----------------------------------
+
+SIGNUP_SESSION_KEY = "accounts.passkey_signup"
+
+
+class SignupMixin:
+    """Only while ``PASSKEY_SIGNUP`` is on, and only for someone signed out."""
+
+    def refusal(self):
+        if not app_settings.PASSKEY_SIGNUP:
+            return json_error(_("Not found."), status=404)
+        if self.request.user.is_authenticated:
+            return json_error(
+                _("You are signed in already."),
+                status=400,
+                redirect=reverse("accounts:dashboard"),
+            )
+        return None
+
+    def signup_form(self, data):
+        form = PasskeySignupForm(
+            data={"username": data.get("username"), "email": data.get("email")}
+        )
+        if form.is_valid():
+            return form, None
+        errors = {field: [str(e) for e in errs] for field, errs in form.errors.items()}
+        first = next(iter(errors.values()))[0]
+        return form, json_error(first, errors=errors)
+
+
+class SignupOptionsView(SignupMixin, CeremonyView):
+    """Check the username and address, then the options for the new passkey."""
+
+    rate_scope = "passkey_options"
+
+    def answer(self, payload):
+        form, refused = self.signup_form(payload)
+        if refused is not None:
+            return refused
+        username, email = form.cleaned_data["username"], form.cleaned_data["email"]
+        self.request.session[SIGNUP_SESSION_KEY] = {
+            "username": username,
+            "email": email,
+        }
+        return JsonResponse(ceremonies.signup_options(self.request, username=username))
+
+
+class SignupVerifyView(SignupMixin, CeremonyView):
+    """Create the account named when the options were asked, with its passkey.
+
+    Limited like the sign-up form (``RATELIMIT_SIGNUP`` per address and per
+    inbox). The passkey must have verified the person: it is the account's
+    only way in.
+    """
+
+    rate_scope = "signup"
+    rate_setting = "RATELIMIT_SIGNUP"
+
+    def answer(self, payload):
+        request = self.request
+        credential = self.credential(payload)
+        pending = request.session.pop(SIGNUP_SESSION_KEY, None)
+        challenge = ceremonies.take_challenge(request, ceremonies.SIGNUP)
+        if pending is None or challenge is None:
+            return json_error(_("That passkey could not be added. Please try again."))
+        form, refused = self.signup_form(pending)
+        if refused is not None:
+            return refused
+        try:
+            hit(
+                "signup",
+                mailbox(form.cleaned_data["email"]),
+                app_settings.RATELIMIT_SIGNUP,
+            )
+        except RateLimited as exc:
+            response = json_error(RATE_LIMITED, status=429)
+            response["Retry-After"] = str(exc.retry_after)
+            return response
+        try:
+            new = ceremonies.verify_registration(
+                credential, challenge=challenge, require_uv=True
+            )
+            user = lifecycle.user_sign_up_with_passkey(
+                request=request,
+                form=form,
+                new=new,
+                name=describe_user_agent(request_user_agent(request))[
+                    : services.NAME_MAX_LENGTH
+                ],
+            )
+        except ceremonies.PasskeyRefused:
+            return json_error(_("That passkey could not be added. Please try again."))
+        except lifecycle.PasskeyTaken:
+            return json_error(_("That passkey is registered already."))
+        except IntegrityError:
+            return json_error(User._meta.get_field("username").error_messages["unique"])
+        if user is None or app_settings.EMAIL_VERIFICATION == "mandatory":
+            return JsonResponse({"redirect": reverse("accounts:signup_done")})
+        messages.success(request, _("Welcome! Your account is ready."))
+        methods = [flow.BY_SWK if new.backup_eligible else flow.BY_HWK]
+        if new.user_verified:
+            methods.append(flow.BY_MFA)
+        outcome = flow.start_login(request, flow.Login(user=user, methods=methods))
+        return outcome.apply(JsonResponse({"redirect": outcome.next_url}))
 
 
 # Signing in without a username ---------------------------------------------
@@ -346,6 +460,32 @@ class ReauthenticationVerifyView(ReauthenticationMixin, CeremonyView):
 
 
 # Pages ----------------------------------------------------------------------
+
+
+@method_decorator(never_cache, name="dispatch")
+class PasskeySignupView(FormView):
+    """Create an account with a passkey (``PASSKEY_SIGNUP``); the browser
+    creates it (``static/js/passkeys.js``)."""
+
+    form_class = PasskeySignupForm
+    template_name = "accounts/signup_passkey.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not app_settings.PASSKEY_SIGNUP:
+            raise Http404
+        if request.user.is_authenticated:
+            return redirect(settings.LOGIN_REDIRECT_URL)
+        return super().dispatch(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        form.add_error(
+            None,
+            _(
+                "Signing up with a passkey needs JavaScript and a browser that "
+                "supports passkeys."
+            ),
+        )
+        return self.form_invalid(form)
 
 
 class PasskeyListView(LoginRequiredMixin, TemplateView):

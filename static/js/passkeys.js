@@ -117,9 +117,10 @@
     });
   }
 
-  function fields(element) {
+  function fields(element, attribute) {
     var values = {};
-    (element.dataset.fields || "").split(/\s+/).filter(Boolean).forEach(function (id) {
+    var ids = element.dataset[attribute || "fields"] || "";
+    ids.split(/\s+/).filter(Boolean).forEach(function (id) {
       var field = document.getElementById(id);
       if (!field) return;
       values[field.name] = field.type === "checkbox" ? field.checked : field.value;
@@ -226,7 +227,7 @@
       event.preventDefault();
       clearError(form);
       setBusy(button, true);
-      post(form, form.dataset.optionsUrl).then(function (json) {
+      post(form, form.dataset.optionsUrl, fields(form, "optionsFields")).then(function (json) {
         return navigator.credentials.create({ publicKey: creationOptions(json) });
       }).then(function (credential) {
         var body = fields(form);

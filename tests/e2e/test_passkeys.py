@@ -312,3 +312,41 @@ def test_passkey_pages_pass_axe_in_both_languages(
     label = "Sign in with a passkey" if language == "en" else "패스키로 로그인"
     expect(page.get_by_role("button", name=label)).to_be_visible()
     check_page(page, f"passkey-login-{language}")
+
+
+@pytest.mark.parametrize("language", ["en", "ko"])
+def test_sign_up_with_a_passkey_then_sign_in_with_it_and_set_a_password(
+    context, page, live_server, settings, mailoutbox, link_in_mail, check_page, language
+):
+    settings.AUTHSITE_PASSKEY_SIGNUP = True
+    context.add_cookies(
+        [{"name": "django_language", "value": language, "url": live_server.url}]
+    )
+    authenticator = VirtualAuthenticator(page)
+    page.goto("/accounts/signup/")
+    page.locator("a[href='/accounts/signup/passkey/']").click()
+    expect(page).to_have_url(re.compile(r"/accounts/signup/passkey/$"))
+    check_page(page, f"signup-passkey-{language}")
+    page.locator("[name=username]").fill("dana")
+    page.locator("[name=email]").fill("dana@example.com")
+    page.locator("main form button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/accounts/signup/done/$"))
+    [credential] = authenticator.credentials()
+    assert credential["isResidentCredential"]
+
+    [message] = mailoutbox
+    page.goto(link_in_mail(message, "/accounts/verify-email/"))
+    page.locator("main form button[type=submit]").click()
+    expect(page).to_have_url(LOGIN)
+    page.locator("[data-passkey] button").click()
+    expect(page).to_have_url(DASHBOARD)
+
+    # No password yet: the Password tab sets a first one, no old one asked.
+    page.goto("/accounts/password/change/")
+    expect(page.locator("[name=old_password]")).to_have_count(0)
+    page.locator("[name=new_password1]").fill("a-brand-new-passphrase")
+    page.locator("[name=new_password2]").fill("a-brand-new-passphrase")
+    page.locator("main form button[type=submit]").click()
+    expect(page).to_have_url(DASHBOARD)
+    dana = Passkey.objects.get().user
+    assert dana.check_password("a-brand-new-passphrase")
