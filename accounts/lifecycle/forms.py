@@ -147,9 +147,9 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
 
     The link is built on ``SITE_URL``, never on the request's Host header.
     An address that gets no link (no active account that signs in with a
-    password or a passkey uses it) gets an email saying so, much as django-allauth mails
-    unknown addresses: one email either way, so a slow mail server does not
-    tell a stranger which addresses have an account.
+    password or a passkey uses it) gets an email saying so, much as
+    django-allauth mails unknown addresses: one email either way, so a slow
+    mail server does not tell a stranger which addresses have an account.
     """
 
     def get_users(self, email):
