@@ -8,11 +8,13 @@
  *   data-conditional         (with "get") also offer the passkeys in the
  *                            username field's autofill (conditional mediation).
  * Its data attributes give the JSON endpoints (data-options-url,
- * data-verify-url), the ids of fields whose values go along (data-fields),
- * the element that announces errors (data-error-id, role=alert) and the
+ * data-verify-url), the ids of fields whose values go along (data-fields;
+ * data-options-fields for the options request), the element that announces
+ * errors (data-error-id: it is given role=alert with its message), the one
+ * shown when the browser has no WebAuthn (data-unsupported-id) and the
  * translated messages (data-msg-cancelled, data-msg-failed). Requests are
- * POST with the CSRF token of the page's form in the X-CSRFToken header (the
- * CSRF cookie is HttpOnly). The server answers {"redirect": url} or
+ * POST with the CSRF token of the page's form in the X-CSRFToken header
+ * (the CSRF cookie is HttpOnly). The server answers {"redirect": url} or
  * {"error": message}.
  */
 (function () {
@@ -145,12 +147,19 @@
     } else {
       message = element.dataset.msgFailed;
     }
-    if (box) box.textContent = message;
+    if (!box) return;
+    // Made an alert as the message arrives: an alert added with its text
+    // is announced, and an empty one never stands in the page's way.
+    box.textContent = "";
+    box.setAttribute("role", "alert");
+    box.textContent = message;
   }
 
   function clearError(element) {
     var box = errorBox(element);
-    if (box) box.textContent = "";
+    if (!box) return;
+    box.removeAttribute("role");
+    box.textContent = "";
   }
 
   function finish(data) {
