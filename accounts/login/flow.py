@@ -163,10 +163,16 @@ def authenticate_passkey(request, assertion, *, step: str | None = None):
 
 def passkey_methods(assertion) -> list[str]:
     """The ``amr`` values of a verified passkey answer."""
-    methods = [BY_SWK if assertion.passkey.backup_eligible else BY_HWK]
-    if assertion.user_verified:
-        methods.append(BY_MFA)
-    return methods
+    return key_methods(
+        synced=assertion.passkey.backup_eligible,
+        user_verified=assertion.user_verified,
+    )
+
+
+def key_methods(*, synced: bool, user_verified: bool) -> list[str]:
+    """``hwk`` or ``swk`` (a passkey that can be synced is a software key),
+    and ``mfa`` when the authenticator verified the person."""
+    return [BY_SWK if synced else BY_HWK, *([BY_MFA] if user_verified else [])]
 
 
 @dataclass

@@ -297,9 +297,9 @@ class SignupVerifyView(SignupMixin, CeremonyView):
         if user is None or app_settings.EMAIL_VERIFICATION == "mandatory":
             return JsonResponse({"redirect": reverse("accounts:signup_done")})
         messages.success(request, _("Welcome! Your account is ready."))
-        methods = [flow.BY_SWK if new.backup_eligible else flow.BY_HWK]
-        if new.user_verified:
-            methods.append(flow.BY_MFA)
+        methods = flow.key_methods(
+            synced=new.backup_eligible, user_verified=new.user_verified
+        )
         outcome = flow.start_login(request, flow.Login(user=user, methods=methods))
         return outcome.apply(JsonResponse({"redirect": outcome.next_url}))
 
