@@ -178,7 +178,10 @@
 
   function getPasskey(element, mediation) {
     var controller = null;
-    return post(element, element.dataset.optionsUrl).then(function (json) {
+    return post(element, element.dataset.optionsUrl).catch(function (error) {
+      error.beforeChoosing = true;
+      throw error;
+    }).then(function (json) {
       var request = { publicKey: requestOptions(json) };
       if (mediation) {
         controller = new AbortController();
@@ -223,8 +226,10 @@
     check.call(window.PublicKeyCredential).then(function (available) {
       if (!available) return;
       getPasskey(element, "conditional").then(finish, function (error) {
-        // An aborted autofill request is the button taking over: say nothing.
-        if (error && error.name === "AbortError") return;
+        // An aborted autofill request is the button taking over, and one
+        // that failed before anyone chose a passkey bothers nobody: say
+        // nothing (the button still works and says what went wrong).
+        if (error && (error.name === "AbortError" || error.beforeChoosing)) return;
         showError(element, error);
       });
     });
