@@ -1104,3 +1104,18 @@ def test_a_passkey_sign_up_answer_without_its_options_is_refused(client, db):
 
     assert response.status_code == 400
     assert not Passkey.objects.exists()
+
+
+def test_passkey_emails_and_refusals_are_in_the_language_of_the_page(client, user):
+    korean = Client(HTTP_ACCEPT_LANGUAGE="ko")
+    korean.force_login(user)
+
+    add_passkey(korean, SoftAuthenticator())
+    refused = post_json(
+        Client(HTTP_ACCEPT_LANGUAGE="ko"), "passkey_login", {"credential": {}}
+    )
+
+    [message] = mail.outbox
+    assert message.subject == "계정에 패스키가 추가되었습니다"
+    assert "패스키" in message.body
+    assert refused.json()["error"].startswith("이 패스키를 사용할 수 없습니다")
