@@ -17,18 +17,21 @@ $(VENV)/.installed: requirements.txt
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	touch $@
 
-## run: set everything up and serve the site on SQLite at http://$(HOST):$(PORT)/
-## (emailed links point at that address unless SITE_URL is set)
+## run: set everything up and serve the site on SQLite; open http://localhost:$(PORT)/
+## (emailed links and passkeys use that address unless SITE_URL is set: browsers
+## refuse an IP address such as 127.0.0.1 as a passkey's relying-party ID)
 run: install
 	$(BIN)/python manage.py migrate --noinput
-	SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@echo "Open $${SITE_URL:-http://localhost:$(PORT)}/ (localhost, not 127.0.0.1: browsers refuse passkeys on an IP address)"
+	SITE_URL=$${SITE_URL:-http://localhost:$(PORT)} $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 ## serve: the production profile under gunicorn at http://$(HOST):$(PORT)/ on this
 ## machine: plain HTTP (SECURE_SSL_REDIRECT=False), a throwaway SECRET_KEY made
 ## for this run, one worker so the local-memory cache stays consistent.
-## Browsers accept its Secure __Host- cookies on http://127.0.0.1 and localhost only.
+## Browsers accept its Secure __Host- cookies on http://127.0.0.1 and localhost only;
+## open it at http://localhost:$(PORT)/, the address passkeys are bound to.
 SERVE_ENV = DJANGO_ENV=production SECURE_SSL_REDIRECT=False \
-	ALLOWED_HOSTS=$(HOST),localhost SITE_URL=http://$(HOST):$(PORT) \
+	ALLOWED_HOSTS=$(HOST),localhost SITE_URL=$${SITE_URL:-http://localhost:$(PORT)} \
 	WEB_CONCURRENCY=$${WEB_CONCURRENCY:-1} \
 	SECRET_KEY="$$($(BIN)/python -c 'from django.core.management.utils import get_random_secret_key as k; print(k())')"
 serve: install

@@ -23,7 +23,15 @@ from django_otp.plugins.otp_totp import admin as otp_totp_admin  # noqa: F401
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .lifecycle import services as lifecycle
-from .models import AuthEvent, LockoutCounter, RecoveryCodeDevice, Session, User
+from .models import (
+    AuthEvent,
+    LockoutCounter,
+    Passkey,
+    RecoveryCodeDevice,
+    Session,
+    User,
+)
+from .passkeys import services as passkeys
 from .twofactor import services as twofactor
 from .users.forms import UserAdminChangeForm, UserAdminCreationForm
 
@@ -55,6 +63,25 @@ class SessionInline(admin.TabularInline):
     @admin.display(description=_("device"))
     def device(self, session):
         return session.device
+
+
+class PasskeyInline(admin.TabularInline):
+    """The user's passkeys: name, when added and last used, whether synced.
+
+    Read-only (the public key is never shown as editable data); ticking
+    "Delete" removes one through the passkey service, so the owner is
+    mailed and the audit trail records it as done by an administrator.
+    """
+
+    model = Passkey
+    fk_name = "user"
+    fields = ("name", "created_at", "last_used_at", "backed_up", "transports")
+    readonly_fields = fields
+    extra = 0
+    verbose_name_plural = _("Passkeys")
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 class AdminInputMixin:
@@ -129,7 +156,7 @@ class UserAdmin(AdminInputMixin, DjangoUserAdmin):
             },
         ),
     )
-    inlines = [SessionInline]
+    inlines = [SessionInline, PasskeyInline]
     actions = ["end_all_sessions", "reset_two_factor"]
     list_display = (
         "username",
@@ -163,7 +190,7 @@ class UserAdmin(AdminInputMixin, DjangoUserAdmin):
     )
 
     def get_inlines(self, request, obj):
-        # A user being added has no sessions yet.
+        # A user being added has no sessions or passkeys yet.
         return self.inlines if obj is not None else []
 
     def get_readonly_fields(self, request, obj=None):
@@ -254,6 +281,16 @@ class UserAdmin(AdminInputMixin, DjangoUserAdmin):
                     )
                 )
         return super().user_change_password(request, id, form_url)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Passkey:
+            return super().save_formset(request, form, formset, change)
+        # Nothing in the inline is editable: only removals are saved, each
+        # through the service (email to the owner, audit event).
+        formset.save(commit=False)
+        for passkey in formset.deleted_objects:
+            passkeys.remove(passkey, request=request, by="admin")
+        return None
 
     @admin.action(description=_("End all sessions"), permissions=["end_sessions"])
     def end_all_sessions(self, request, queryset):

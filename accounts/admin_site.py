@@ -10,6 +10,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from .conf import app_settings
+from .login import flow
+
+
+def _multi_factor_session(request) -> bool:
+    authentication = flow.authentication(request)
+    return authentication is not None and authentication.multi_factor
+
 
 # No admin list needs a longer search or filter value; SQLite refuses a LIKE
 # pattern of 50,000 bytes with an error, not an empty result.
@@ -38,8 +45,11 @@ class AdminSite(admin.AdminSite):
     to ``accounts:password_change``. A signed-in user without admin access
     gets a page that says so (a 403), not a redirect back to the sign-in page,
     which would send them straight on to the admin again. With
-    ``ADMIN_REQUIRE_2FA`` a staff member without an authenticator app is sent
-    to set one up.
+    ``ADMIN_REQUIRE_2FA`` a staff member needs an authenticator app (then
+    every sign-in asks for its code) or a session whose latest
+    authentication was multi-factor (a passkey that verified the person, at
+    sign-in or "confirm it's you"). One with a passkey is asked to confirm
+    it's them with it; one without is sent to set up an app.
     """
 
     no_access_template = "accounts/admin_no_access.html"
@@ -90,7 +100,16 @@ class AdminSite(admin.AdminSite):
                 and user.is_active
                 and user.is_staff
                 and not user.has_two_factor()
+                and not _multi_factor_session(request)
             ):
+                if user.has_passkey():
+                    messages.warning(
+                        request,
+                        _("Confirm it's you with your passkey to use the admin."),
+                    )
+                    return redirect_to_login(
+                        request.get_full_path(), reverse("accounts:reauthenticate")
+                    )
                 messages.warning(
                     request,
                     _("Set up two-factor authentication to use the admin."),

@@ -5,7 +5,9 @@ look up in the README and silence with ``SILENCED_SYSTEM_CHECKS`` only on
 purpose.
 """
 
+import ipaddress
 import re
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
@@ -72,6 +74,15 @@ STATIC_MANIFEST_MISSING = (
 STATIC_MANIFEST_MISSING_HINT = (
     "Run 'python manage.py collectstatic --noinput' on each release, with "
     "the same STATIC_ROOT as the servers."
+)
+SITE_URL_NOT_A_DOMAIN = (
+    "SITE_URL ({value}) does not name the site by a domain name: browsers "
+    "refuse an IP address as a passkey's relying-party ID, so passkeys cannot "
+    "be added or used."
+)
+SITE_URL_NOT_A_DOMAIN_HINT = (
+    "Serve and link to the site by its name, e.g. SITE_URL=https://auth.example.com "
+    "(in development http://localhost:8000, as `make run` does)."
 )
 
 PROCESS_LOCAL_CACHES = {
@@ -294,6 +305,24 @@ def check_app_order(app_configs, **kwargs):
             APPS_WRONG.format(expected=", ".join(APPS_IN_ORDER), problem=problem),
             hint=APPS_WRONG_HINT,
             id="accounts.E011",
+        )
+    ]
+
+
+@register(Tags.security)
+def check_site_url_names_a_domain(app_configs, **kwargs):
+    """Passkeys are bound to SITE_URL's host, which must be a domain name."""
+    host = urlsplit(app_settings.SITE_URL).hostname or ""
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        if host:
+            return []
+    return [
+        Warning(
+            SITE_URL_NOT_A_DOMAIN.format(value=app_settings.SITE_URL),
+            hint=SITE_URL_NOT_A_DOMAIN_HINT,
+            id="accounts.W012",
         )
     ]
 

@@ -36,9 +36,11 @@ class Setting:
 SETTINGS: dict[str, Setting] = {
     # SITE AND DEPLOYMENT
     "SITE_URL": Setting(
-        "http://127.0.0.1:8000",
+        "http://localhost:8000",
         "The site's public address: links in emails are built on it, never on "
-        "the request's Host header.",
+        "the request's Host header; passkeys are bound to its host name (the "
+        "relying-party ID) and origin, so it names the site by a domain name, "
+        "never an IP address.",
         env="SITE_URL",
     ),
     "TRUSTED_PROXY_COUNT": Setting(
@@ -224,6 +226,26 @@ SETTINGS: dict[str, Setting] = {
         "again) after this many hours without a failure.",
         env="LOCKOUT_HISTORY_HOURS",
         cast="int",
+    ),
+    # PASSKEYS (WebAuthn): the relying-party ID and origin come from SITE_URL.
+    "PASSKEY_RP_NAME": Setting(
+        "authsite",
+        "The site's name as the browser's passkey prompts show it.",
+        env="PASSKEY_RP_NAME",
+    ),
+    "PASSKEY_CHALLENGE_TIMEOUT": Setting(
+        300,
+        "Seconds a passkey challenge (one registration or sign-in ceremony) "
+        "stays valid; each is used once.",
+        env="PASSKEY_CHALLENGE_TIMEOUT",
+        cast="int",
+    ),
+    "PASSKEY_SIGNUP": Setting(
+        False,
+        "Sign-up may create an account with a passkey instead of a password "
+        "(an account without a password).",
+        env="PASSKEY_SIGNUP",
+        cast="bool",
     ),
     # KNOWN BROWSERS, ALERTS AND THE AUDIT TRAIL
     "KNOWN_DEVICE_COOKIE_NAME": Setting(

@@ -5,6 +5,7 @@ package of its concern, under the one app label ``accounts``.
 """
 
 from .audit.models import AuthEvent
+from .passkeys.models import Passkey, PasskeyChallenge
 from .security.models import LockoutCounter
 from .twofactor.models import RecoveryCode, RecoveryCodeDevice
 from .users.models import User
@@ -13,6 +14,8 @@ from .usersessions.models import Session, SessionQuerySet
 __all__ = [
     "AuthEvent",
     "LockoutCounter",
+    "Passkey",
+    "PasskeyChallenge",
     "RecoveryCode",
     "RecoveryCodeDevice",
     "Session",

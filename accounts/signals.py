@@ -53,3 +53,15 @@ two_factor_disabled = Signal()
 recovery_codes_regenerated = Signal()
 # user: a recovery code was spent to sign in.
 recovery_code_used = Signal()
+
+# Passkeys (issue 14). A passkey that fails to sign in is sent as Django's
+# ``user_login_failed`` with ``credentials["method"] == "passkey"`` (and
+# ``step``: "two_factor" at the code step, "reauthenticate"), so lockouts
+# count it like a wrong password.
+# user, passkey: a passkey was registered to the account.
+passkey_added = Signal()
+# user, name (the removed passkey's), by ("user" | "admin"): a passkey was removed.
+passkey_removed = Signal()
+# user, passkey, purpose ("login" | "two_factor" | "reauthenticate"): a
+# passkey proved who the user is.
+passkey_used = Signal()

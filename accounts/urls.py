@@ -4,6 +4,7 @@ from django.urls import path
 from .audit import views as audit
 from .lifecycle import views as lifecycle
 from .login import views as login
+from .passkeys import views as passkeys
 from .twofactor import views as twofactor
 from .users import views as users
 from .usersessions import views as usersessions
@@ -19,6 +20,61 @@ urlpatterns = [
         "accounts/reauthenticate/",
         login.ReauthenticateView.as_view(),
         name="reauthenticate",
+    ),
+    path(
+        "accounts/login/code/passkey/options/",
+        passkeys.TwoFactorOptionsView.as_view(),
+        name="passkey_two_factor_options",
+    ),
+    path(
+        "accounts/login/code/passkey/",
+        passkeys.TwoFactorVerifyView.as_view(),
+        name="passkey_two_factor",
+    ),
+    path(
+        "accounts/reauthenticate/passkey/options/",
+        passkeys.ReauthenticationOptionsView.as_view(),
+        name="passkey_reauthenticate_options",
+    ),
+    path(
+        "accounts/reauthenticate/passkey/",
+        passkeys.ReauthenticationVerifyView.as_view(),
+        name="passkey_reauthenticate",
+    ),
+    # Passkeys (issue 14)
+    path("accounts/passkeys/", passkeys.PasskeyListView.as_view(), name="passkeys"),
+    path(
+        "accounts/passkeys/add/", passkeys.PasskeyAddView.as_view(), name="passkey_add"
+    ),
+    path(
+        "accounts/passkeys/add/options/",
+        passkeys.RegistrationOptionsView.as_view(),
+        name="passkey_add_options",
+    ),
+    path(
+        "accounts/passkeys/add/verify/",
+        passkeys.RegistrationVerifyView.as_view(),
+        name="passkey_add_verify",
+    ),
+    path(
+        "accounts/passkeys/<int:pk>/rename/",
+        passkeys.PasskeyRenameView.as_view(),
+        name="passkey_rename",
+    ),
+    path(
+        "accounts/passkeys/<int:pk>/remove/",
+        passkeys.PasskeyRemoveView.as_view(),
+        name="passkey_remove",
+    ),
+    path(
+        "accounts/passkeys/login/options/",
+        passkeys.LoginOptionsView.as_view(),
+        name="passkey_login_options",
+    ),
+    path(
+        "accounts/passkeys/login/",
+        passkeys.LoginVerifyView.as_view(),
+        name="passkey_login",
     ),
     path("accounts/two-factor/", twofactor.TwoFactorView.as_view(), name="two_factor"),
     path(
@@ -47,6 +103,21 @@ urlpatterns = [
     path("accounts/signup/", lifecycle.SignupView.as_view(), name="signup"),
     path(
         "accounts/signup/done/", lifecycle.SignupDoneView.as_view(), name="signup_done"
+    ),
+    path(
+        "accounts/signup/passkey/",
+        passkeys.PasskeySignupView.as_view(),
+        name="signup_passkey",
+    ),
+    path(
+        "accounts/signup/passkey/options/",
+        passkeys.SignupOptionsView.as_view(),
+        name="signup_passkey_options",
+    ),
+    path(
+        "accounts/signup/passkey/verify/",
+        passkeys.SignupVerifyView.as_view(),
+        name="signup_passkey_verify",
     ),
     path(
         "accounts/verify-email/resend/",

@@ -73,6 +73,8 @@ def change_form(user, **changes):
         "sessions-INITIAL_FORMS": "0",
         "sessions-MIN_NUM_FORMS": "0",
         "sessions-MAX_NUM_FORMS": "1000",
+        "passkeys-TOTAL_FORMS": "0",
+        "passkeys-INITIAL_FORMS": "0",
     }
     data.update(changes)
     return {key: value for key, value in data.items() if value is not None}

@@ -183,3 +183,19 @@ def test_the_production_profile_names_a_missing_collectstatic(tmp_path):
     assert result.returncode == 1
     assert "accounts.E014" in result.stderr
     assert str(tmp_path / "static" / "staticfiles.json") in result.stderr
+
+
+@pytest.mark.parametrize(
+    "site_url", ["http://127.0.0.1:8000", "https://[::1]", "https://10.0.0.5/", "x"]
+)
+def test_a_site_url_without_a_domain_name_warns_that_passkeys_cannot_work(
+    site_url,
+):
+    assert account_check_ids(AUTHSITE_SITE_URL=site_url) == ["accounts.W012"]
+
+
+@pytest.mark.parametrize(
+    "site_url", ["http://localhost:8000", "https://auth.example.com"]
+)
+def test_a_site_url_with_a_domain_name_passes(site_url):
+    assert account_check_ids(AUTHSITE_SITE_URL=site_url) == []

@@ -43,7 +43,7 @@ def login(client, password, ip="203.0.113.50"):
 
 def link_path(message):
     url = re.search(r"http://\S+/accounts/not-me/\S+/", message.body).group(0)
-    return url.removeprefix("http://127.0.0.1:8000")
+    return url.removeprefix(app_settings.SITE_URL)
 
 
 def test_sign_in_from_a_new_browser_sends_an_email(returning_user, password):

@@ -490,6 +490,8 @@ def test_deactivating_a_user_in_the_admin_ends_their_sessions(user, admin_browse
             "sessions-INITIAL_FORMS": "2",
             "sessions-MIN_NUM_FORMS": "0",
             "sessions-MAX_NUM_FORMS": "0",
+            "passkeys-TOTAL_FORMS": "0",
+            "passkeys-INITIAL_FORMS": "0",
         },
     )
 

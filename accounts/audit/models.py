@@ -61,6 +61,10 @@ class AuthEvent(models.Model):
             "recovery_codes_regenerated",
             _("New recovery codes made"),
         )
+        PASSKEY_ADDED = "passkey_added", _("Passkey added")
+        PASSKEY_REMOVED = "passkey_removed", _("Passkey removed")
+        PASSKEY_USED = "passkey_used", _("Passkey used")
+        PASSKEY_FAILED = "passkey_failed", _("Passkey refused")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -31,7 +31,18 @@ def on_login_failed(sender, credentials, request=None, **kwargs):
     # Django has already masked the password in ``credentials``; only the
     # typed name is read from it, explicitly.
     attempt = Attempt.of(request, credentials)
-    second_step = (credentials or {}).get("step") == "two_factor"
+    credentials = credentials or {}
+    if credentials.get("method") == "passkey":
+        # A passkey that answered wrongly (or an unknown one: no account).
+        AuthEvent.objects.record(
+            Type.PASSKEY_FAILED,
+            user=attempt.account,
+            request=request,
+            identifier=attempt.identifier[:IDENTIFIER_MAX_LENGTH],
+            step=credentials.get("step") or "login",
+        )
+        return
+    second_step = credentials.get("step") == "two_factor"
     AuthEvent.objects.record(
         Type.TWO_FACTOR_FAILED if second_step else Type.LOGIN_FAILED,
         user=attempt.account,
@@ -57,6 +68,28 @@ def on_recovery_code_used(sender, user, request=None, **kwargs):
 def on_recovery_codes_regenerated(sender, user, request=None, **kwargs):
     AuthEvent.objects.record(
         Type.RECOVERY_CODES_REGENERATED, user=user, request=request
+    )
+
+
+def on_passkey_added(sender, user, passkey, request=None, **kwargs):
+    AuthEvent.objects.record(
+        Type.PASSKEY_ADDED, user=user, request=request, name=passkey.name
+    )
+
+
+def on_passkey_removed(sender, user, name, by, request=None, **kwargs):
+    AuthEvent.objects.record(
+        Type.PASSKEY_REMOVED, user=user, request=request, name=name, by=by
+    )
+
+
+def on_passkey_used(sender, user, passkey, purpose, request=None, **kwargs):
+    AuthEvent.objects.record(
+        Type.PASSKEY_USED,
+        user=user,
+        request=request,
+        name=passkey.name,
+        purpose=purpose,
     )
 
 
@@ -184,6 +217,9 @@ def connect() -> None:
             on_recovery_codes_regenerated,
             user_model,
         ),
+        (signals.passkey_added, on_passkey_added, user_model),
+        (signals.passkey_removed, on_passkey_removed, user_model),
+        (signals.passkey_used, on_passkey_used, user_model),
     ]:
         signal.connect(
             receiver,

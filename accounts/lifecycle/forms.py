@@ -87,6 +87,43 @@ class SignupForm(auth_forms.BaseUserCreationForm):
         return super().save(commit=commit)
 
 
+class PasskeySignupForm(forms.ModelForm):
+    """Create an account with a passkey (``PASSKEY_SIGNUP``): username, email.
+
+    ``SignupForm`` without the passwords: the same checks, the same hidden
+    taken address; the account gets an unusable password and the passkey.
+    """
+
+    email = forms.EmailField(
+        label=_("Email address"),
+        max_length=User._meta.get_field("email").max_length,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+    class Meta:
+        model = User
+        fields = ("username",)
+        field_classes = {"username": auth_forms.UsernameField}
+
+    field_order = ("username", "email")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.owner = None
+
+    email_taken = SignupForm.email_taken
+    clean_username = SignupForm.clean_username
+    clean_email = SignupForm.clean_email
+
+    def save(self, commit=True):
+        user = super().save(commit=False)
+        user.email = self.cleaned_data["email"]
+        user.set_unusable_password()
+        if commit:
+            user.save()
+        return user
+
+
 class ResendVerificationForm(forms.Form):
     """Ask for a new confirmation link; the answer never says if one was sent."""
 
@@ -110,14 +147,18 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
 
     The link is built on ``SITE_URL``, never on the request's Host header.
     An address that gets no link (no active account that signs in with a
-    password uses it) gets an email saying so, much as django-allauth mails
-    unknown addresses: one email either way, so a slow mail server does not
-    tell a stranger which addresses have an account.
+    password or a passkey uses it) gets an email saying so, much as
+    django-allauth mails unknown addresses: one email either way, so a slow
+    mail server does not tell a stranger which addresses have an account.
     """
 
     def get_users(self, email):
+        # An account without a password but with a passkey gets a link too:
+        # it is how its owner sets a password after losing the passkey.
         users = User.objects.with_email(email).filter(is_active=True)
-        return (user for user in users if user.has_usable_password())
+        return (
+            user for user in users if user.has_usable_password() or user.has_passkey()
+        )
 
     def save(self, *, request=None, token_generator=default_token_generator, **kwargs):
         email = self.cleaned_data["email"]
@@ -173,6 +214,18 @@ class PasswordChangeForm(auth_forms.PasswordChangeForm):
                 self.error_messages["password_incorrect"], code="password_incorrect"
             )
         return old_password
+
+
+class SetFirstPasswordForm(auth_forms.SetPasswordForm):
+    """A first password for an account that signs in with passkeys only.
+
+    It has no old password to ask for; the page needs a recent "confirm
+    it's you" (with a passkey) instead.
+    """
+
+    def __init__(self, user, *args, request=None, **kwargs):
+        self.request = request
+        super().__init__(user, *args, **kwargs)
 
 
 class ProfileForm(forms.ModelForm):

@@ -119,6 +119,44 @@ def _sign_up(request, form) -> User | None:
     return user
 
 
+class PasskeyTaken(Exception):
+    """The new account's passkey is registered to another account already."""
+
+
+def user_sign_up_with_passkey(*, request, form, new, name: str) -> User | None:
+    """Create the account from a valid ``PasskeySignupForm`` with its passkey.
+
+    As ``user_sign_up``: a taken address creates nothing and tells its owner;
+    otherwise the account (without a usable password) and its passkey are
+    made together, and the address is sent a confirmation link. Raise
+    ``IntegrityError`` when a concurrent sign-up took the username, and
+    ``PasskeyTaken`` when the credential belongs to an account already.
+    """
+    from ..passkeys import services as passkeys
+
+    if form.email_taken:
+        send_templated_email(
+            "signup_existing",
+            to=form.owner.email,
+            context={
+                "login_url": absolute_url(reverse("accounts:login")),
+                "reset_url": absolute_url(reverse("accounts:password_reset")),
+            },
+        )
+        return None
+    with transaction.atomic():
+        user = form.save()
+        signals.user_signed_up.send(sender=user.__class__, request=request, user=user)
+        if (
+            passkeys.add(user, name=name, new=new, request=request, notify=False)
+            is None
+        ):
+            raise PasskeyTaken
+    if app_settings.EMAIL_VERIFICATION != "none":
+        send_verification_email(user)
+    return user
+
+
 def password_change(*, request, form) -> list[dict]:
     """Save the new password from a valid ``PasswordChangeForm``.
 

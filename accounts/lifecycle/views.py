@@ -15,7 +15,7 @@ from django.views.generic import FormView, TemplateView, UpdateView
 
 from ..conf import app_settings
 from ..login import flow
-from ..login.forms import ReauthenticationForm
+from ..login.forms import DeleteWithoutPasswordForm, ReauthenticationForm
 from ..login.reauthentication import (
     RecentAuthenticationRequiredMixin,
     recently_authenticated,
@@ -36,6 +36,7 @@ from .forms import (
     PasswordResetForm,
     ProfileForm,
     ResendVerificationForm,
+    SetFirstPasswordForm,
     SignupForm,
 )
 from .tokens import email_change_token, email_verification_token
@@ -54,6 +55,11 @@ class SignupView(RateLimitMixin, FormView):
         if request.user.is_authenticated:
             return redirect(settings.LOGIN_REDIRECT_URL)
         return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            passkey_signup=app_settings.PASSKEY_SIGNUP, **kwargs
+        )
 
     def form_valid(self, form):
         self.limit_ip()
@@ -146,6 +152,11 @@ class PasswordChangeView(
     ratelimit_scope = "login"  # a password check, like a sign-in
     template_name = "accounts/password_change.html"
     success_url = reverse_lazy("accounts:dashboard")
+
+    def get_form_class(self):
+        if not self.request.user.has_usable_password():
+            return SetFirstPasswordForm
+        return super().get_form_class()
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "request": self.request}
@@ -305,6 +316,22 @@ class AccountDeleteView(LoginRequiredMixin, RateLimitMixin, FormView):
     ratelimit_scope = "login"  # a password check, like a sign-in
     template_name = "accounts/account_delete.html"
     success_url = reverse_lazy("accounts:login")
+
+    def dispatch(self, request, *args, **kwargs):
+        # An account without a password confirms it's them with a passkey
+        # (recently) instead of typing one here.
+        if (
+            request.user.is_authenticated
+            and not request.user.has_usable_password()
+            and not recently_authenticated(request)
+        ):
+            return redirect_to_reauthenticate(request)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_class(self):
+        if not self.request.user.has_usable_password():
+            return DeleteWithoutPasswordForm
+        return super().get_form_class()
 
     def get_form_kwargs(self):
         return {

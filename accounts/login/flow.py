@@ -10,6 +10,11 @@ go next. Its course:
    all call it, so the lockout, the password-check cap and the audit
    trail apply to each of them alike. It returns the user or None,
    and raises ``LockedOut`` while the lockout refuses the attempt.
+   ``authenticate_passkey()`` is the one passkey check, through the same
+   ``authenticate()``: a passkey sign-in, a passkey at the code step and
+   reauthentication by passkey share the lockout and the audit trail too.
+   A passkey that verified the person (``BY_MFA``) is a multi-factor
+   sign-in on its own, so no stage asks for a second factor after it.
 2. ``start_login()``. While a ``Stage`` is required (the second factor,
    unless the browser is trusted), the login is kept in the still anonymous
    session as *pending*, for ``AUTHSITE_TWO_FACTOR_LOGIN_TIMEOUT`` seconds and
@@ -71,6 +76,13 @@ BACKEND = "accounts.backends.UsernameOrEmailBackend"
 # How the user proved who they are, as OpenID Connect ``amr`` values.
 BY_PWD = "pwd"  # noqa: S105  (an amr value, not a password)
 BY_OTP = "otp"
+# RFC 8176: proof of possession of a hardware-bound key (a passkey that stays
+# on its device, a security key) or of a software one (a synced passkey),
+# and "mfa" when the authenticator also verified the person (PIN,
+# fingerprint, face): possession plus knowledge or inherence.
+BY_HWK = "hwk"
+BY_SWK = "swk"
+BY_MFA = "mfa"
 
 
 def authenticate_password(request, *, identifier: str, password: str):
@@ -110,6 +122,51 @@ def stage_failed(request, user, *, stage: str) -> None:
         raise LockedOut(retry_after=locked_for)
 
 
+def authenticate_passkey(request, assertion, *, step: str | None = None):
+    """Check a passkey's answer (a ``PasskeyAssertion``); return its owner.
+
+    Through Django's ``authenticate()``, as ``authenticate_password``: the
+    attempt is on the account that owns the passkey (or, at the code step
+    and in reauthentication, the account the ceremony is for), so the
+    lockout refuses it while that account or this address is locked,
+    and a refused answer is reported as a failed sign-in (lockout count and
+    audit trail), never against the authenticator app's throttle. An answer
+    naming no known passkey counts against the address alone. Return None
+    when refused; raise ``LockedOut`` as ``authenticate_password`` does. A
+    passkey that answered has its counter and last use recorded.
+    """
+    from ..passkeys import services as passkeys
+
+    expected = assertion.user
+    stored = assertion.stored
+    owner = expected if expected is not None else (stored.user if stored else None)
+    identifier = owner.get_username() if owner is not None else ""
+    attempt = Attempt(request, identifier)
+    user = auth.authenticate(
+        request, passkey=assertion, attempt=attempt, method="passkey", step=step
+    )
+    if user is None:
+        if attempt.locked_for is not None:
+            raise LockedOut(retry_after=attempt.locked_for)
+        return None
+    passkeys.record_use(assertion, purpose=step or "login", request=request)
+    return user
+
+
+def passkey_methods(assertion) -> list[str]:
+    """The ``amr`` values of a verified passkey answer."""
+    return key_methods(
+        synced=assertion.passkey.backup_eligible,
+        user_verified=assertion.user_verified,
+    )
+
+
+def key_methods(*, synced: bool, user_verified: bool) -> list[str]:
+    """``hwk`` or ``swk`` (a passkey that can be synced is a software key),
+    and ``mfa`` when the authenticator verified the person."""
+    return [BY_SWK if synced else BY_HWK, *([BY_MFA] if user_verified else [])]
+
+
 @dataclass
 class Login:
     """A sign-in in progress, or just completed."""
@@ -130,6 +187,12 @@ class Login:
             # Names the server-side count of this login's code checks.
             "id": secrets.token_urlsafe(16),
         }
+
+    @property
+    def multi_factor(self) -> bool:
+        """Whether the methods so far already make two factors (or one that
+        is multi-factor by itself, such as a user-verifying passkey)."""
+        return BY_MFA in self.methods or len(set(self.methods)) > 1
 
     @classmethod
     def from_session(cls, state: dict) -> Login | None:
@@ -163,7 +226,7 @@ class TwoFactorStage(Stage):
 
     def is_required(self, request, login):
         return (
-            BY_OTP not in login.methods
+            not login.multi_factor
             and login.user.has_two_factor()
             and not trusted_browsers.is_trusted(request, login.user)
         )
@@ -190,11 +253,18 @@ class Outcome:
             response.set_cookie(**cookie)
         return response
 
+    @property
+    def next_url(self) -> str:
+        """The pending stage's page, or where the login was headed."""
+        if self.stage is not None:
+            return reverse(self.stage.url_name)
+        return self.login.redirect_url
+
     def redirect(self) -> HttpResponseRedirect:
         """Go on to the pending stage's page, or where the login was headed."""
         if self.stage is not None:
-            return HttpResponseRedirect(reverse(self.stage.url_name))
-        return self.apply(HttpResponseRedirect(self.login.redirect_url))
+            return HttpResponseRedirect(self.next_url)
+        return self.apply(HttpResponseRedirect(self.next_url))
 
 
 def _next_stage(request, login: Login) -> Stage | None:
@@ -264,10 +334,13 @@ def abandon_login(request) -> None:
     request.session.pop(PENDING_SESSION_KEY, None)
 
 
-def resume_login(request, login: Login, *, method: str) -> Outcome:
-    """Continue the pending ``login`` after its stage was passed with ``method``."""
+def resume_login(
+    request, login: Login, *, method: str | None = None, methods: list[str] = ()
+) -> Outcome:
+    """Continue the pending ``login`` after its stage was passed with
+    ``method`` (or several ``methods``, as a passkey's)."""
     abandon_login(request)
-    login.methods.append(method)
+    login.methods.extend([method] if method else methods)
     return start_login(request, login)
 
 
@@ -320,7 +393,7 @@ class Authentication:
 
     @property
     def multi_factor(self) -> bool:
-        return len(set(self.methods)) > 1
+        return BY_MFA in self.methods or len(set(self.methods)) > 1
 
 
 def authentication(request) -> Authentication | None:

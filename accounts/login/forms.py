@@ -40,8 +40,10 @@ class LoginForm(FormErrorsDescribeFieldsMixin, auth_forms.AuthenticationForm):
         # is refused before any normalisation, lookup or lockout count.
         username.max_length = IDENTIFIER_MAX_LENGTH
         username.validators.append(MaxLengthValidator(username.max_length))
+        # "webauthn": the browser may offer the site's passkeys in the
+        # field's autofill (static/js/passkeys.js asks for them).
         username.widget.attrs.update(
-            maxlength=username.max_length, autocomplete="username"
+            maxlength=username.max_length, autocomplete="username webauthn"
         )
         self.unverified_email = None
 
@@ -140,3 +142,33 @@ class ReauthenticationForm(forms.Form):
         if "code" in self.fields:
             return [flow.BY_PWD, flow.BY_OTP]
         return [flow.BY_PWD]
+
+
+class DeleteWithoutPasswordForm(forms.Form):
+    """Account deletion for an account with no password: a confirmation.
+
+    The deletion page lets such an account in only after a recent "confirm
+    it's you" with a passkey; with two-factor on, the code is still asked.
+    """
+
+    code = ReauthenticationForm.base_fields["code"]
+
+    def __init__(self, user, *args, request=None, **kwargs):
+        self.user = user
+        self.request = request
+        super().__init__(*args, **kwargs)
+        if not user.has_two_factor():
+            del self.fields["code"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if "code" not in self.fields or "code" not in cleaned:
+            return cleaned
+        with waiting_for_code():
+            verified = codes.verify_code(self.user, cleaned["code"])
+        if not verified:
+            flow.stage_failed(self.request, self.user, stage=flow.TwoFactorStage.key)
+            raise ValidationError(
+                _("That code is not valid. Try again."), code="invalid_code"
+            )
+        return cleaned

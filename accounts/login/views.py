@@ -78,6 +78,11 @@ class TwoFactorLoginView(FormView):
             "before_check": lambda: flow.take_stage_check(self.request),
         }
 
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            has_passkey=self.login.user.has_passkey(), **kwargs
+        )
+
     def form_invalid(self, form):
         if form.has_error("code", "too_many"):
             return self.give_up()  # no code was checked: none was left
@@ -126,7 +131,11 @@ class ReauthenticateView(
         }
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(next=self.get_redirect_url(), **kwargs)
+        return super().get_context_data(
+            next=self.get_redirect_url(),
+            has_passkey=self.request.user.has_passkey(),
+            **kwargs,
+        )
 
     def form_valid(self, form):
         flow.reauthenticate(self.request, methods=form.methods)

@@ -111,12 +111,18 @@ def account_key(attempt: Attempt) -> tuple[str, bool]:
 
 
 def keys_for(attempt: Attempt) -> list[tuple[str, str]]:
-    """``(scope, key)`` of every count ``attempt`` adds to."""
+    """``(scope, key)`` of every count ``attempt`` adds to.
+
+    An attempt that names no account (a passkey the site does not know)
+    counts against the address alone.
+    """
+    address = client_address_key(attempt.request) if attempt.request else ""
+    if not attempt.identifier:
+        return [(Scope.ADDRESS, address)] if address else []
     key, known_browser = account_key(attempt)
     if known_browser:
         return [(Scope.BROWSER, key)]
     keys = [(Scope.ACCOUNT, key)]
-    address = client_address_key(attempt.request) if attempt.request else ""
     if address:
         keys.append((Scope.ADDRESS, address))
     return keys

@@ -140,5 +140,14 @@ class User(AbstractUser):
         return reverse("accounts:dashboard")
 
     def has_two_factor(self) -> bool:
-        """Whether signing in needs a code from an authenticator app."""
+        """Whether signing in needs a code from an authenticator app.
+
+        Passkeys do not turn the code step on: a passkey is a whole sign-in
+        by itself, and can also answer the code step of an account that has
+        an authenticator app (and so recovery codes).
+        """
         return TOTPDevice.objects.devices_for_user(self, confirmed=True).exists()
+
+    def has_passkey(self) -> bool:
+        """Whether the account has at least one passkey."""
+        return self.passkeys.exists()

@@ -180,9 +180,13 @@ TEMPLATES = [
 # AUTHENTICATION
 # ------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
-# The one backend counts each attempt towards the lockout before it hashes
-# the password, and refuses a locked-out one (accounts/security/lockout.py).
-AUTHENTICATION_BACKENDS = ["accounts.backends.UsernameOrEmailBackend"]
+# The backends count each attempt towards the lockout before they check
+# anything, and refuse a locked-out one (accounts/security/lockout.py): a
+# password, or a passkey's answer for the sign-in flow (accounts/login/flow.py).
+AUTHENTICATION_BACKENDS = [
+    "accounts.backends.UsernameOrEmailBackend",
+    "accounts.passkeys.backends.PasskeyBackend",
+]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:dashboard"
 LOGOUT_REDIRECT_URL = "accounts:login"

@@ -110,7 +110,7 @@ def sign_in():
         page.goto("/accounts/login/")
         page.get_by_label("Username or email").fill(login)
         page.get_by_label("Password").fill(password)
-        page.get_by_role("button", name="Sign in").click()
+        page.get_by_role("button", name="Sign in", exact=True).click()
 
     return submit
 

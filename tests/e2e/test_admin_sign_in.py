@@ -21,7 +21,7 @@ def test_staff_member_signs_in_to_admin_and_sees_users(
 
     page.get_by_label("Username or email").fill("root")
     page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
 
     expect(page).to_have_url(re.compile(r"/admin/$"))
     page.get_by_role("link", name="Users").first.click()

@@ -25,7 +25,7 @@ def test_language_switch_to_korean_translates_the_page_and_sticks(
 
     page.get_by_label("사용자 이름 또는 이메일").fill("alice")
     page.get_by_label("비밀번호").fill(password)
-    page.get_by_role("button", name="로그인").click()
+    page.get_by_role("button", name="로그인", exact=True).click()
 
     expect(page.locator("html")).to_have_attribute("lang", "ko")
     expect(page.get_by_role("link", name="대시보드")).to_be_visible()
@@ -53,7 +53,7 @@ def test_korean_chosen_on_the_sign_in_page_carries_through_the_site(
     page.get_by_role("link", name="로그인").last.click()
     page.get_by_label("사용자 이름 또는 이메일").fill("alice")
     page.get_by_label("비밀번호").fill(password)
-    page.get_by_role("button", name="로그인").click()
+    page.get_by_role("button", name="로그인", exact=True).click()
 
     expect(page).to_have_url(re.compile(r"/dashboard/$"))
     expect(page.locator("html")).to_have_attribute("lang", "ko")

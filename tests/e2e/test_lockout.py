@@ -22,7 +22,7 @@ def submit_sign_in(page, password):
             LOGIN.search(response.url) and response.request.method == "POST"
         )
     ) as posted:
-        page.get_by_role("button", name="Sign in").click()
+        page.get_by_role("button", name="Sign in", exact=True).click()
     return posted.value
 
 
