@@ -1,11 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts.api.api import api
 from accounts.security.health import healthz
 
 urlpatterns = [
     path("", include("accounts.urls")),
     path("healthz", healthz, name="healthz"),
+    path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -191,3 +191,19 @@ def clock():
         mock.patch("time.time", fake.time),
     ):
         yield fake
+
+
+@pytest.fixture
+def app_client(db):
+    """A mobile or desktop app on the JSON API (``tests/api.py``)."""
+    from .api import AppClient
+
+    return AppClient()
+
+
+@pytest.fixture
+def browser_client(db):
+    """A single-page app on the JSON API's browser client, CSRF token in hand."""
+    from .api import BrowserClient
+
+    return BrowserClient().start()
