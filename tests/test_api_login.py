@@ -187,6 +187,26 @@ def test_a_body_that_is_not_a_json_object_is_a_400(api, user, raw):
     assert answer.body["errors"]
 
 
+@pytest.mark.parametrize("field", ["username", "password"])
+def test_a_string_that_is_not_text_is_a_400_not_a_500(api, user, field):
+    # "\ud800" is valid JSON, but no UTF-8 can encode it (to hash, to query).
+    body = {"username": "alice", "password": "x", field: "\ud800"}
+
+    answer = api.post("/auth/login", body)
+
+    assert answer.status == 400
+    assert answer.params == [field]
+
+
+def test_a_body_over_the_upload_limit_is_a_400(api, user, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+
+    answer = api.login(password="x" * 2000)
+
+    assert answer.status == 400
+    assert answer.codes == ["too_large"]
+
+
 def test_an_identifier_longer_than_any_account_name_is_refused_unchecked(api, user):
     answer = api.login("a" * 100_000)
 

@@ -8,6 +8,8 @@ schemes and which operations need them.
 from __future__ import annotations
 
 from csp.decorators import csp_update
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 from django.utils.translation import gettext, gettext_lazy, ngettext
 from ninja import NinjaAPI, Router
@@ -50,9 +52,8 @@ SECURITY_SCHEMES = {
     "sessionCookie": {
         "type": "apiKey",
         "in": "cookie",
-        "name": "sessionid",
-        "description": "Browser client: the session cookie (HttpOnly; "
-        "`__Host-sessionid` in production).",
+        "name": "sessionid",  # SESSION_COOKIE_NAME, set when generated
+        "description": "Browser client: the session cookie (HttpOnly).",
     },
     "csrfToken": {
         "type": "apiKey",
@@ -81,6 +82,7 @@ TOKEN_PARAMETER = {
 TYPE_MESSAGES = {
     "missing": gettext_lazy("This field is required."),
     "string_type": gettext_lazy("Enter text (a JSON string)."),
+    "string_unicode": gettext_lazy("Enter text without unpaired surrogates."),
     "bool_type": gettext_lazy("Enter true or false (a JSON boolean)."),
     "list_type": gettext_lazy("Enter a list (a JSON array)."),
     "model_type": gettext_lazy("Send a JSON object."),
@@ -101,7 +103,9 @@ class AuthsiteAPI(NinjaAPI):
         schema = super().get_openapi_schema(
             path_prefix=path_prefix, path_params=path_params
         )
-        schema["components"]["securitySchemes"] = SECURITY_SCHEMES
+        schemes = {name: dict(scheme) for name, scheme in SECURITY_SCHEMES.items()}
+        schemes["sessionCookie"]["name"] = settings.SESSION_COOKIE_NAME
+        schema["components"]["securitySchemes"] = schemes
         for path, operations in schema["paths"].items():
             client = Client.APP if f"/{Client.APP.prefix}" in path else Client.BROWSER
             for method, operation in operations.items():
@@ -186,6 +190,11 @@ def build() -> AuthsiteAPI:
         message = gettext("The request body is not valid JSON.")
         errors = [responses.error("invalid", message)]
         return responses.envelope(exc.status_code, errors=errors)
+
+    @api.exception_handler(RequestDataTooBig)
+    def too_big(request, exc):
+        message = gettext("The request body is too large.")
+        return responses.envelope(400, errors=[responses.error("too_large", message)])
 
     @api.exception_handler(Http404)
     def not_found(request, exc):

@@ -17,7 +17,8 @@ from __future__ import annotations
 from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, Strict
+from pydantic import BaseModel, ConfigDict, Field, Strict, field_validator
+from pydantic_core import PydanticCustomError
 
 from ..users.models import User
 
@@ -31,6 +32,21 @@ class Input(BaseModel):
     """A request body: a JSON object whose fields have exactly these types."""
 
     model_config = ConfigDict(strict=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def text_is_unicode(cls, value):
+        """Refuse a string JSON can carry but no text is (a lone surrogate).
+
+        ``"\\ud800"`` is valid JSON; encoding it (to hash a password, to
+        query the database) would fail with a 500.
+        """
+        if isinstance(value, str):
+            try:
+                value.encode()
+            except UnicodeEncodeError:
+                raise PydanticCustomError("string_unicode", "not text") from None
+        return value
 
 
 # REQUEST BODIES
