@@ -7,6 +7,8 @@ schemes and which operations need them.
 
 from __future__ import annotations
 
+import copy
+
 from csp.decorators import csp_update
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
@@ -99,10 +101,24 @@ CODES = {
 
 
 class AuthsiteAPI(NinjaAPI):
+    def __init__(self, **options):
+        super().__init__(**options)
+        self.documents = {}
+
     def get_openapi_schema(self, *, path_prefix=None, path_params=None):
-        schema = super().get_openapi_schema(
-            path_prefix=path_prefix, path_params=path_params
-        )
+        """The document, made once per process: it only changes with the code.
+
+        (Building it takes pydantic a second or two.)
+        """
+        if path_prefix is None:
+            path_prefix = self.get_root_path(path_params or {})
+        key = (path_prefix, settings.SESSION_COOKIE_NAME)
+        if key not in self.documents:
+            self.documents[key] = self.build_openapi_schema(path_prefix)
+        return copy.deepcopy(self.documents[key])
+
+    def build_openapi_schema(self, path_prefix):
+        schema = super().get_openapi_schema(path_prefix=path_prefix)
         schemes = {name: dict(scheme) for name, scheme in SECURITY_SCHEMES.items()}
         schemes["sessionCookie"]["name"] = settings.SESSION_COOKIE_NAME
         schema["components"]["securitySchemes"] = schemes

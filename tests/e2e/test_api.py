@@ -2,6 +2,8 @@
 under the site's real Content-Security-Policy (these contexts do not bypass
 it): any violation Chromium reports fails the test."""
 
+import json
+
 import pyotp
 import pytest
 from playwright.sync_api import expect
@@ -40,10 +42,16 @@ def test_the_api_docs_render_from_local_files_under_the_csp(strict_page):
     strict_page.goto("/api/docs/")
 
     expect(strict_page.get_by_text("authsite API").first).to_be_visible()
-    expect(strict_page.locator(".opblock").first).to_be_visible()
     expect(
         strict_page.get_by_text("/api/app/v1/auth/login", exact=True).first
     ).to_be_visible()
+    # An open operation draws its icons; "Try it out" calls the API.
+    operation = strict_page.locator("#operations-Authentication-browser_config")
+    operation.locator(".opblock-summary").click()
+    operation.get_by_role("button", name="Try it out").click()
+    operation.get_by_role("button", name="Execute").click()
+    live = operation.locator(".live-responses-table td.response-col_status")
+    expect(live.filter(has_text="200")).to_be_visible()
     assert strict_page.violations == []
     origin = strict_page.url.split("/api/")[0]
     assert all(url.startswith(origin) for url in requests), requests
@@ -100,3 +108,20 @@ def test_the_spa_example_is_not_served_without_debug(page, settings):
     settings.DEBUG = False
 
     assert page.goto("/examples/spa/").status == 404
+
+
+def test_try_it_out_signs_in_through_the_browser_client_with_the_csrf_token(
+    strict_page, user, password
+):
+    strict_page.goto("/api/docs/")
+    operation = strict_page.locator("#operations-Authentication-browser_login")
+    operation.locator(".opblock-summary").click()
+    operation.get_by_role("button", name="Try it out").click()
+    operation.locator("textarea.body-param__text").fill(
+        json.dumps({"username": "alice", "password": password})
+    )
+    operation.get_by_role("button", name="Execute").click()
+
+    live = operation.locator(".live-responses-table td.response-col_status")
+    expect(live.filter(has_text="200")).to_be_visible()
+    assert strict_page.violations == []
