@@ -127,10 +127,8 @@ class Endpoint:
     access: Access
     responses: dict[int, Any]
     summary: str
-    clients: tuple[Client, ...]
     descriptions: dict[int, str] = field(default_factory=dict)
     password_check: bool = False
-    headers: dict[int, dict] = field(default_factory=dict)
 
     @property
     def has_input(self) -> bool:
@@ -141,7 +139,6 @@ class Endpoint:
         """The response schemas and their descriptions for ``client``."""
         declared = dict(self.responses)
         descriptions = dict(self.descriptions)
-        headers = dict(self.headers)
         if self.has_input:
             declared.setdefault(400, schemas.ErrorResponse)
         if self.access in (Access.SIGNED_IN, Access.RECENTLY_SIGNED_IN):
@@ -158,15 +155,12 @@ class Endpoint:
         if self.password_check:
             declared.setdefault(429, schemas.ErrorResponse)
             declared.setdefault(503, schemas.ErrorResponse)
-        for status in (429, 503):
-            if status in declared:
-                headers.setdefault(status, RETRY_AFTER)
         docs = {}
         for status in declared:
             text = descriptions.get(status) or DESCRIPTIONS.get(status, "")
             docs[status] = {"description": text}
-            if status in headers:
-                docs[status]["headers"] = headers[status]
+            if status in (429, 503):
+                docs[status]["headers"] = RETRY_AFTER
         return declared, docs
 
 
@@ -186,7 +180,6 @@ class Endpoints:
                     view=view,
                     summary=options.pop("summary", None)
                     or view.__name__.replace("_", " ").capitalize(),
-                    clients=options.pop("clients", tuple(Client)),
                     **options,
                 )
             )
@@ -208,8 +201,6 @@ class Endpoints:
 
     def register(self, router, client: Client) -> None:
         for endpoint in self.endpoints:
-            if client not in endpoint.clients:
-                continue
             declared, docs = endpoint.responses_for(client)
             name = f"{client.value}_{endpoint.view.__name__}"
             router.add_api_operation(
