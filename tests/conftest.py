@@ -193,17 +193,15 @@ def clock():
         yield fake
 
 
-@pytest.fixture
-def app_client(db):
-    """A mobile or desktop app on the JSON API (``tests/api.py``)."""
-    from .api import AppClient
+@pytest.fixture(params=["app", "browser"])
+def api(request, db):
+    """The JSON API, once as an app and once as a browser app (``tests/api.py``).
 
-    return AppClient()
+    A test taking ``api`` runs for both clients; the browser one has fetched
+    its CSRF token, as a single-page app does when it starts.
+    """
+    from .api import AppClient, BrowserClient
 
-
-@pytest.fixture
-def browser_client(db):
-    """A single-page app on the JSON API's browser client, CSRF token in hand."""
-    from .api import BrowserClient
-
+    if request.param == "app":
+        return AppClient()
     return BrowserClient().start()

@@ -8,19 +8,12 @@ from django.test import override_settings
 from accounts.conf import app_settings
 from accounts.models import AuthEvent, Session, User
 
-from .api import AppClient, BrowserClient
+from .api import AppClient
 
 pytestmark = pytest.mark.django_db
 
 NEW_PASSWORD = "a-whole-new-passphrase-42"
 SIGNUP = {"username": "dave", "email": "dave@example.com", "password": NEW_PASSWORD}
-
-
-@pytest.fixture(params=["app", "browser"])
-def api(request, db):
-    if request.param == "app":
-        return AppClient()
-    return BrowserClient().start()
 
 
 @pytest.fixture
@@ -476,3 +469,48 @@ def test_deleting_the_account_needs_the_password(signed_in, user, password):
 
 def test_deleting_the_account_needs_a_sign_in(api, password):
     assert api.post("/account/delete", {"password": password}).status == 401
+
+
+def test_the_address_list_shows_the_one_address(signed_in, make_user):
+    answer = signed_in.get("/account/email")
+
+    assert answer.status == 200
+    assert answer.data == [
+        {"email": "alice@example.com", "primary": True, "verified": True}
+    ]
+
+
+def test_the_address_list_needs_a_sign_in(api):
+    assert api.get("/account/email").status == 401
+
+
+@pytest.mark.parametrize(
+    ("body", "param"),
+    [({"first_name": "x" * 151}, "first_name"), ({"last_name": 3}, "last_name")],
+)
+def test_bad_names_are_a_400_and_change_nothing(signed_in, user, body, param):
+    answer = signed_in.patch("/account/profile", body)
+
+    user.refresh_from_db()
+    assert answer.status == 400
+    assert answer.params == [param]
+    assert (user.first_name, user.last_name) == ("", "")
+
+
+def test_deleting_an_account_with_two_factor_needs_the_code(
+    signed_in, user, password, clock
+):
+    from .api import turn_on_two_factor
+
+    _totp, codes = turn_on_two_factor(signed_in)
+
+    without = signed_in.post("/account/delete", {"password": password})
+    wrong = signed_in.post("/account/delete", {"password": password, "code": "000000"})
+
+    assert without.status == wrong.status == 400
+    assert without.params == ["code"]
+    assert User.objects.filter(pk=user.pk).exists()
+    clock.advance(seconds=5)  # django-otp waits after a wrong code
+    right = signed_in.post("/account/delete", {"password": password, "code": codes[0]})
+    assert right.status == 401
+    assert not User.objects.filter(pk=user.pk).exists()

@@ -16,14 +16,6 @@ from .api import AppClient, BrowserClient, turn_on_two_factor
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(params=["app", "browser"])
-def api(request, db):
-    """Each test once per client."""
-    if request.param == "app":
-        return AppClient()
-    return BrowserClient().start()
-
-
 @pytest.fixture
 def two_factor(user, clock):
     """alice with an authenticator app; the clock is past the set-up code's step."""

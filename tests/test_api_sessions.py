@@ -13,11 +13,11 @@ pytestmark = pytest.mark.django_db
 FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0"
 
 
-@pytest.fixture(params=["app", "browser"])
-def api(request, user):
-    client = AppClient() if request.param == "app" else BrowserClient().start()
-    assert client.login().status == 200
-    return client
+@pytest.fixture
+def api(api, user):
+    """Each test once per client, signed in as alice."""
+    assert api.login().status == 200
+    return api
 
 
 @pytest.fixture

@@ -13,11 +13,11 @@ from .api import AppClient, BrowserClient, turn_on_two_factor
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(params=["app", "browser"])
-def api(request, user):
-    client = AppClient() if request.param == "app" else BrowserClient().start()
-    assert client.login().status == 200
-    return client
+@pytest.fixture
+def api(api, user):
+    """Each test once per client, signed in as alice."""
+    assert api.login().status == 200
+    return api
 
 
 def test_two_factor_is_off_at_first(api):
