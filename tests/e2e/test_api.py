@@ -125,3 +125,19 @@ def test_try_it_out_signs_in_through_the_browser_client_with_the_csrf_token(
     live = operation.locator(".live-responses-table td.response-col_status")
     expect(live.filter(has_text="200")).to_be_visible()
     assert strict_page.violations == []
+
+
+def test_the_spa_example_passes_the_accessibility_check(
+    page, user, password, settings, axe
+):
+    settings.DEBUG = True
+    page.goto("/examples/spa/")
+    expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+    axe(page)
+
+    page.get_by_label("Username or email").fill("alice")
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+    expect(page.get_by_role("heading", name="Signed in as alice")).to_be_visible()
+    axe(page)
