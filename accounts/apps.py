@@ -11,9 +11,11 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         from . import checks, fragments  # noqa: F401  (checks register)
+        from .api import cors
         from .audit import receivers
 
         receivers.connect()
+        cors.connect()
         file_changed.connect(fragments.forget, dispatch_uid="accounts.fragments")
 
 

@@ -306,6 +306,15 @@ SETTINGS: dict[str, Setting] = {
         env="ACCOUNT_PREVENT_ENUMERATION",
         cast="bool",
     ),
+    # THE JSON API
+    "API_CORS_ALLOWED_ORIGINS": Setting(
+        [],
+        "Origins (scheme://host[:port]) whose scripts may call the API's app "
+        "client (/api/app/) across origins; empty: none. The browser client "
+        "never answers other origins.",
+        env="API_CORS_ALLOWED_ORIGINS",
+        cast="list",
+    ),
     # RATE LIMITS: "<count>/<period>", period s, m, h or d with an optional
     # multiplier ("5/15m").
     "RATELIMIT_SIGNUP": Setting(

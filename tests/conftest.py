@@ -190,3 +190,17 @@ def clock():
         mock.patch("time.time", fake.time),
     ):
         yield fake
+
+
+@pytest.fixture(params=["app", "browser"])
+def api(request, db):
+    """The JSON API, once as an app and once as a browser app (``tests/api.py``).
+
+    A test taking ``api`` runs for both clients; the browser one has fetched
+    its CSRF token, as a single-page app does when it starts.
+    """
+    from .api import AppClient, BrowserClient
+
+    if request.param == "app":
+        return AppClient()
+    return BrowserClient().start()

@@ -298,6 +298,20 @@ def pending_login(request, stage: str) -> Login | None:
     return login
 
 
+def pending_stage(request) -> Stage | None:
+    """The stage this browser's pending login waits at, or None (none, expired).
+
+    Reads only the session, so an API can list the pending flow at no cost.
+    """
+    state = request.session.get(PENDING_SESSION_KEY)
+    if state is None:
+        return None
+    age = timezone.now().timestamp() - state["started"]
+    if age > app_settings.TWO_FACTOR_LOGIN_TIMEOUT:
+        return None
+    return next((stage for stage in STAGES if stage.key == state.get("stage")), None)
+
+
 def _pending_id(request) -> str:
     state = request.session[PENDING_SESSION_KEY]
     if "id" not in state:  # a login held before the count moved server-side

@@ -4,6 +4,7 @@ from django.core.exceptions import BadRequest
 from django.template.response import TemplateResponse
 from django.utils.log import log_response
 
+from ..api import clients
 from ..login.flow import LockedOut
 from .hashers import PasswordCheckBusy
 from .lockout import lockout_response
@@ -93,7 +94,11 @@ class MethodNotAllowedPageMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if response.status_code != 405 or response.content:
+        if (
+            response.status_code != 405
+            or response.content
+            or clients.is_api_request(request)  # a program reads Allow
+        ):
             return response
         page = TemplateResponse(request, "405.html", status=405).render()
         page["Allow"] = response.get("Allow", "")

@@ -7,11 +7,14 @@ from django.contrib import messages
 from django.contrib.auth import SESSION_KEY
 from django.contrib.auth import middleware as auth_middleware
 from django.contrib.sessions import middleware
+from django.contrib.sessions.backends.base import UpdateError
+from django.contrib.sessions.exceptions import SessionInterrupted
 from django.utils.cache import patch_cache_control
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
 from .. import backends
+from ..api import clients
 from ..security.ip import client_ip
 from .user_agents import request_user_agent
 
@@ -27,7 +30,10 @@ class SessionMiddleware(middleware.SessionMiddleware):
     """
 
     def process_request(self, request):
-        session_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+        if clients.uses_session_token(request):
+            session_key = clients.session_key(request)
+        else:
+            session_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
         request.session = self.SessionStore(
             session_key,
             ip_address=client_ip(request),
@@ -36,6 +42,8 @@ class SessionMiddleware(middleware.SessionMiddleware):
 
     def process_response(self, request, response):
         session = getattr(request, "session", None)
+        if session is not None and clients.uses_session_token(request):
+            return self.token_response(session, response)
         if (
             session is not None
             and session.accessed
@@ -44,6 +52,30 @@ class SessionMiddleware(middleware.SessionMiddleware):
         ):
             session.record_activity()
         return super().process_response(request, response)
+
+    def token_response(self, session, response):
+        """Save the app client's session as Django would, and set no cookie.
+
+        The app client names its session by the ``X-Session-Token`` header
+        (the session key itself, as django-allauth's session tokens are), so
+        the store, its idle and absolute limits, the sessions list and
+        ending a session apply to tokens unchanged. Its responses carry no
+        cookie of any kind: not the session's, CSRF's, the messages' or the
+        known browser's.
+        """
+        if response.status_code < 500:
+            if session.modified and not session.is_empty():
+                try:
+                    session.save()
+                except UpdateError:
+                    raise SessionInterrupted(
+                        "The request's session was deleted before the "
+                        "request completed."
+                    ) from None
+            elif session.accessed:
+                session.record_activity()
+        response.cookies.clear()
+        return response
 
 
 class AuthenticationMiddleware(auth_middleware.AuthenticationMiddleware):
@@ -89,6 +121,9 @@ class SessionExpiredMessageMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         session = request.session
+        # API answers say so themselves (and the app client takes no cookie).
+        if clients.is_api_request(request):
+            return response
         if getattr(session, "expired", False):
             messages.warning(
                 request, _("Your session has expired. Please sign in again.")

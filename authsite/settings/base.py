@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import environ
+from corsheaders.defaults import default_headers as cors_default_headers
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -138,12 +139,21 @@ DJANGO_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
 ]
-THIRD_PARTY_APPS = ["csp", "django_otp", "django_otp.plugins.otp_totp"]
+THIRD_PARTY_APPS = [
+    "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "ninja",  # the API docs' static files (Swagger UI, served locally)
+    "corsheaders",
+]
 INSTALLED_APPS = LOCAL_APPS + DJANGO_APPS + THIRD_PARTY_APPS
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Only for the app client's paths, and only for API_CORS_ALLOWED_ORIGINS
+    # (accounts/api/cors.py); off by default.
+    "corsheaders.middleware.CorsMiddleware",
     "csp.middleware.CSPMiddleware",
     "accounts.usersessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -351,6 +361,22 @@ CONTENT_SECURITY_POLICY = {
         "object-src": ["'none'"],
     }
 }
+
+# CORS (django-cors-headers)
+# ------------------------------------------------------------------------------
+# Only the API's app client answers other origins, and only those listed in
+# API_CORS_ALLOWED_ORIGINS (accounts/conf.py; accounts/api/cors.py decides per
+# request). Never with credentials: the app client uses no cookies.
+CORS_URLS_REGEX = r"^/api/app/"
+CORS_ALLOWED_ORIGINS: list[str] = []
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_HEADERS = (
+    *cors_default_headers,
+    "x-session-token",
+    "x-email-verification-key",
+    "x-password-reset-key",
+)
+CORS_EXPOSE_HEADERS = ["Retry-After"]
 
 # THE ACCOUNTS APP
 # ------------------------------------------------------------------------------

@@ -1,0 +1,1 @@
+"""The API's endpoints by concern; each module has one ``Endpoints`` group."""
