@@ -10,6 +10,7 @@ from django.utils.translation import ngettext
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .models import AuthEvent, Session, User
+from .oidc import services as oidc_services
 from .twofactor import services as twofactor
 from .users.forms import UserAdminChangeForm, UserAdminCreationForm
 
@@ -118,6 +119,11 @@ class UserAdmin(SelectedIdsMixin, DjangoUserAdmin):
         ended = Session.objects.filter(user__in=queryset).end(
             by="admin", request=request
         )
+        # Apps signed in with these accounts sign in again too.
+        for user in queryset:
+            oidc_services.revoke_app_access(
+                user, by="system", reason="sessions_ended_by_admin", request=request
+            )
         self.message_user(
             request,
             ngettext(

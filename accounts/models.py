@@ -5,12 +5,16 @@ package of its concern, under the one app label ``accounts``.
 """
 
 from .audit.models import AuthEvent
+from .oidc.models import Application, AppSignIn, ConnectedApp
 from .twofactor.models import RecoveryCode, RecoveryCodeDevice
 from .users.models import User
 from .usersessions.models import Session, SessionQuerySet
 
 __all__ = [
+    "AppSignIn",
+    "Application",
     "AuthEvent",
+    "ConnectedApp",
     "RecoveryCode",
     "RecoveryCodeDevice",
     "Session",

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from .. import signals
 from ..conf import app_settings
 from ..emails import absolute_url, security_notice, send_templated_email
+from ..oidc import services as oidc_services
 from ..security import lockout
 from ..usersessions.models import Session
 from .tokens import email_change_token, email_verification_token
@@ -116,13 +117,17 @@ def password_change(*, request, form) -> None:
     """Save the new password from a valid ``PasswordChangeForm``.
 
     This session stays signed in (and this browser stays known); every
-    other session of the account ends, and the owner is told.
+    other session of the account ends, so do the tokens of every app it
+    signed in to (they sign in again), and the owner is told.
     """
     user = form.save()
     update_session_auth_hash(request, user)
     Session.objects.filter(user=user).exclude(
         session_key=request.session.session_key
     ).end(by="system", request=request)
+    oidc_services.revoke_app_access(
+        user, by="system", reason="password_changed", request=request
+    )
     signals.password_changed.send(sender=user.__class__, request=request, user=user)
     security_notice(user, "password_changed")
 
@@ -131,14 +136,17 @@ def password_reset_complete(*, request, form) -> None:
     """Save the new password from a valid reset link's ``SetPasswordForm``.
 
     Whoever knew the old password is signed out everywhere, this browser
-    too; following the emailed link proves the address (it counts as
-    verified from then on) and lifts the account's lockout.
+    and every app too; following the emailed link proves the address (it
+    counts as verified from then on) and lifts the account's lockout.
     """
     user = form.save()
     if not user.email_verified:
         user.email_verified = True
         user.save(update_fields=["email_verified"])
     Session.objects.filter(user=user).end(by="system", request=request)
+    oidc_services.revoke_app_access(
+        user, by="system", reason="password_reset", request=request
+    )
     lockout.reset_account(user)
     # This browser's session may have just ended: start it afresh rather
     # than save a deleted row.

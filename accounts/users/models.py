@@ -1,5 +1,7 @@
 """The user: signs in by username or email address, both unique ignoring case."""
 
+import uuid
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models.functions import Lower
@@ -35,6 +37,12 @@ class User(AbstractUser):
         default=False,
         help_text=_("Whether the user has proved they own this email address."),
     )
+    # What other apps know the account by (OpenID Connect ``sub``): unlike the
+    # username it never changes, and unlike the row's id it says nothing of
+    # how many accounts there are or was given to no one before.
+    public_id = models.UUIDField(
+        _("public ID"), default=uuid.uuid4, unique=True, editable=False
+    )
 
     objects = UserManager()
 
@@ -62,9 +70,13 @@ class User(AbstractUser):
 
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
-        # An inactive account has no sessions, however it was deactivated.
+        # An inactive account has no sessions and no app tokens, however it
+        # was deactivated.
         if not self.is_active:
+            from ..oidc import services as oidc_services
+
             Session.objects.filter(user=self).end(by="system")
+            oidc_services.revoke_app_access(self, by="system", reason="deactivated")
 
     def get_absolute_url(self) -> str:
         return reverse("accounts:dashboard")

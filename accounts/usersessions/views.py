@@ -11,6 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import DeleteView, ListView, TemplateView, View
 
 from ..login import known_browsers
+from ..oidc import services as oidc_services
 from .models import Session
 
 
@@ -59,7 +60,7 @@ class SessionEndView(LoginRequiredMixin, DeleteView):
 
 
 class SessionEndOthersView(LoginRequiredMixin, View):
-    """Sign out everywhere except here."""
+    """Sign out everywhere except here, apps signed in with the account too."""
 
     http_method_names = ["post"]
 
@@ -68,6 +69,9 @@ class SessionEndOthersView(LoginRequiredMixin, View):
             Session.objects.filter(user=request.user)
             .exclude(session_key=request.session.session_key)
             .end(by="user", request=request)
+        )
+        oidc_services.revoke_app_access(
+            request.user, by="system", reason="signed_out_everywhere", request=request
         )
         messages.success(
             request,
