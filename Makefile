@@ -29,9 +29,15 @@ run: install
 ## Browsers accept its Secure __Host- cookies on http://127.0.0.1 and localhost only.
 SERVE_ENV = DJANGO_ENV=production SECURE_SSL_REDIRECT=False \
 	ALLOWED_HOSTS=$(HOST),localhost SITE_URL=http://$(HOST):$(PORT) \
+	OIDC_RSA_PRIVATE_KEY_FILE=$${OIDC_RSA_PRIVATE_KEY_FILE:-$(SERVE_KEY)} \
 	WEB_CONCURRENCY=$${WEB_CONCURRENCY:-1} \
 	SECRET_KEY="$$($(BIN)/python -c 'from django.core.management.utils import get_random_secret_key as k; print(k())')"
-serve: install
+# The ID-token signing key of `make serve`, made once (production needs one).
+SERVE_KEY := var/oidc-serve-signing-key.pem
+$(SERVE_KEY): | install
+	mkdir -p var && umask 077 && $(BIN)/python -m accounts.oidc.keys > $@.tmp && mv $@.tmp $@
+
+serve: install $(SERVE_KEY)
 	$(SERVE_ENV) $(BIN)/python manage.py collectstatic --noinput -v 0
 	$(SERVE_ENV) $(BIN)/python manage.py migrate --noinput
 	$(SERVE_ENV) GUNICORN_BIND=$(HOST):$(PORT) exec $(BIN)/gunicorn -c authsite/gunicorn.conf.py authsite.wsgi
@@ -83,6 +89,7 @@ format: install
 check: install
 	DJANGO_ENV=production ALLOWED_HOSTS=auth.example.com SITE_URL=https://auth.example.com \
 	CACHE_URL=rediscache://127.0.0.1:6379/0 EMAIL_URL=smtp+tls://mail.example.com:587 \
+	OIDC_RSA_PRIVATE_KEY="$$($(BIN)/python -m accounts.oidc.keys)" \
 	SECRET_KEY="$$($(BIN)/python -c 'from django.core.management.utils import get_random_secret_key as k; print(k())')" \
 	$(BIN)/python manage.py check --deploy --fail-level WARNING
 

@@ -3,7 +3,7 @@ session key."""
 
 import json
 
-from .live import THROWAWAY_KEY, clean_environment
+from .live import THROWAWAY_KEY, clean_environment, throwaway_signing_key
 from .test_settings import manage
 
 EMIT = """
@@ -44,6 +44,7 @@ def production_log_lines():
     env = clean_environment(
         DJANGO_ENV="production",
         SECRET_KEY=THROWAWAY_KEY,
+        OIDC_RSA_PRIVATE_KEY=throwaway_signing_key(),
         ALLOWED_HOSTS="auth.example.com",
         SITE_URL="https://auth.example.com",
     )

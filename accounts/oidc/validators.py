@@ -55,7 +55,15 @@ class OAuth2Validator(oauth2_validators.OAuth2Validator):
     # THE AUTHORIZATION REQUEST ---------------------------------------------
 
     def check_authentication_request(self, request) -> dict:
-        """Refuse a malformed ``max_age`` (run after the request's own checks)."""
+        """Refuse what the request's own checks let through (run after them).
+
+        OpenID Connect requires the ``redirect_uri`` (oauthlib would use the
+        only one registered), and ``max_age`` must be a number of seconds.
+        """
+        if getattr(request, "using_default_redirect_uri", False):
+            raise errors.InvalidRequestFatalError(
+                description="Missing redirect_uri parameter.", request=request
+            )
         authentication.Requirements.of(
             prompt=None,
             max_age=request.max_age,
@@ -130,6 +138,14 @@ class OAuth2Validator(oauth2_validators.OAuth2Validator):
         )
 
     # THE CODE EXCHANGE ------------------------------------------------------
+
+    def confirm_redirect_uri(self, client_id, code, redirect_uri, client, request):
+        """The exchange names the code's redirect URI itself (RFC 6749 4.1.3)."""
+        if request.using_default_redirect_uri:
+            return False
+        return super().confirm_redirect_uri(
+            client_id, code, redirect_uri, client, request
+        )
 
     def validate_code(self, client_id, code, client, request, *args, **kwargs):
         if super().validate_code(client_id, code, client, request, *args, **kwargs):
