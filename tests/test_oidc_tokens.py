@@ -347,6 +347,25 @@ def test_introspection_says_inactive_for_revoked_and_unknown_tokens(
     }
 
 
+def test_apps_call_the_token_endpoints_without_a_csrf_token(
+    signed_in, app, code_for, resource_server
+):
+    request, code = code_for(app)
+    server_side = Client(enforce_csrf_checks=True)
+
+    tokens = exchange(server_side, request, code)
+    refreshed = refresh(server_side, app, tokens.json()["refresh_token"])
+    claims = server_side.post(
+        "/o/userinfo/",
+        HTTP_AUTHORIZATION=f"Bearer {refreshed.json()['access_token']}",
+    )
+    introspected = introspect(server_side, resource_server, "x")
+    revoked = server_side.post("/o/revoke/", {"token": "x", "client_id": app.client_id})
+
+    assert tokens.status_code == refreshed.status_code == 200
+    assert claims.status_code == introspected.status_code == revoked.status_code == 200
+
+
 # RATE LIMITS ---------------------------------------------------------------------
 
 

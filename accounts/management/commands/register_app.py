@@ -58,7 +58,7 @@ class Command(BaseCommand):
             "--may-introspect",
             action="store_true",
             help="A resource server: may ask /o/introspect/ about access tokens "
-            "(confidential apps only).",
+            "(confidential apps only; without --redirect-uri it signs no one in).",
         )
         parser.add_argument(
             "--client-id",
@@ -82,11 +82,21 @@ class Command(BaseCommand):
         confidential = options["client_type"] == Application.CLIENT_CONFIDENTIAL
         if options["may_introspect"] and not confidential:
             raise CommandError("--may-introspect needs --confidential.")
+        if not options["redirect_uris"] and not options["may_introspect"]:
+            raise CommandError(
+                "An app that signs people in needs at least one --redirect-uri."
+            )
+        # A resource server that only introspects never asks for a code.
+        grant_type = (
+            Application.GRANT_AUTHORIZATION_CODE
+            if options["redirect_uris"]
+            else Application.GRANT_CLIENT_CREDENTIALS
+        )
         secret = generate_client_secret()
         application = Application(
             name=options["name"],
             client_type=options["client_type"],
-            authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE,
+            authorization_grant_type=grant_type,
             redirect_uris=" ".join(options["redirect_uris"]),
             post_logout_redirect_uris=" ".join(options["post_logout_redirect_uris"]),
             skip_authorization=options["first_party"],
