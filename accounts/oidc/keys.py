@@ -47,7 +47,7 @@ def new_private_key() -> str:
 
 def _checked(pem: str, source: str) -> str:
     """``pem`` if it is one RSA private key, else a configuration error."""
-    pem = pem.strip().replace("\\n", "\n") + "\n"
+    pem = pem.replace("\\n", "\n").strip() + "\n"
     try:
         key = serialization.load_pem_private_key(pem.encode(), password=None)
     except (ValueError, TypeError):
