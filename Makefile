@@ -7,7 +7,7 @@ PORT ?= 8000
 # Marks axe-core as installed (npm ci) for the browser tests.
 AXE := tests/e2e/node_modules/.installed
 
-.PHONY: install system-packages run serve test e2e bench bench-sessions lint format check migrations-check messages ci
+.PHONY: install system-packages run serve example-rp test e2e bench bench-sessions lint format check migrations-check messages ci
 
 install: $(VENV)/.installed
 
@@ -41,6 +41,18 @@ serve: install $(SERVE_KEY)
 	$(SERVE_ENV) $(BIN)/python manage.py collectstatic --noinput -v 0
 	$(SERVE_ENV) $(BIN)/python manage.py migrate --noinput
 	$(SERVE_ENV) GUNICORN_BIND=$(HOST):$(PORT) exec $(BIN)/gunicorn -c authsite/gunicorn.conf.py authsite.wsgi
+
+## example-rp: the example app of examples/oidc-client/ at http://localhost:$(RP_PORT)/,
+## signing in with the site of `make run` (run both; it registers itself once)
+RP_PORT ?= 8001
+example-rp: install
+	$(BIN)/python manage.py migrate --noinput -v 0
+	$(BIN)/python manage.py register_app --name "Example app" --client-id example-rp \
+	  --public --redirect-uri http://localhost:$(RP_PORT)/callback/ \
+	  --post-logout-redirect-uri http://localhost:$(RP_PORT)/ --if-missing
+	OIDC_ISSUER=$${OIDC_ISSUER:-http://$(HOST):$(PORT)/o} OIDC_CLIENT_ID=example-rp \
+	  RP_URL=http://localhost:$(RP_PORT) \
+	  $(BIN)/python examples/oidc-client/app.py runserver localhost:$(RP_PORT)
 
 ## system-packages: Debian packages the tests need, installed with apt when
 ## missing (as root): chromium for the browser tests (never downloaded by

@@ -358,7 +358,9 @@ OAUTH2_PROVIDER = {
     # Sign out without asking when the app names the signed-in user with
     # an ID token it was given; ask otherwise.
     "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": False,
-    "OIDC_RP_INITIATED_LOGOUT_STRICT_REDIRECT_URIS": True,
+    # Post-logout redirect URIs are matched exactly as registered; plain
+    # http ones exist only where OIDC_REDIRECT_URI_SCHEMES allows http.
+    "OIDC_RP_INITIATED_LOGOUT_STRICT_REDIRECT_URIS": False,
     # The logout view revokes the signing-out app's own tokens only.
     "OIDC_RP_INITIATED_LOGOUT_DELETE_TOKENS": False,
     # RFC 9700 (OAuth 2.0 Security Best Current Practice), all on.
