@@ -90,3 +90,13 @@ def test_development_logs_are_text_and_redacted_too():
     assert "INFO django.server" in output
     for secret in SECRETS:
         assert secret not in output
+
+
+def test_the_id_token_an_app_sends_to_the_logout_is_redacted():
+    from accounts.security.logging import redact
+
+    line = '"GET /o/logout/?id_token_hint=eyJ0eXAi.eyJhdWQi.c2ln&state=bye HTTP/1.1"'
+
+    assert redact(line) == (
+        '"GET /o/logout/?id_token_hint=[redacted]&state=bye HTTP/1.1"'
+    )

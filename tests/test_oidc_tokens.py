@@ -590,3 +590,22 @@ def test_a_bad_logout_request_gets_an_error_page_not_a_500(signed_in, app, param
     assert response.status_code == 400
     assert "This sign-out request cannot be used" in response.content.decode()
     assert "_auth_user_id" in signed_in.session
+
+
+def test_cleartokens_forgets_sign_ins_whose_tokens_are_all_gone(
+    signed_in, app, tokens, code_for, clock
+):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    _request, _unused_code = code_for(app)
+    clock.advance(days=2)
+    out = StringIO()
+
+    call_command("cleartokens", stdout=out, stderr=StringIO())
+
+    # The exchanged code's family lives on; the unused code's sign-in goes.
+    assert AppSignIn.objects.count() == 1
+    assert "Forgot 1 finished app sign-ins." in out.getvalue()
+    assert refresh(signed_in, app, tokens["refresh_token"]).status_code == 200

@@ -7,7 +7,7 @@ only record the signals sent here (``accounts.audit.receivers``).
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.db import transaction
@@ -179,6 +179,23 @@ def sign_in_for_family(token_family) -> AppSignIn | None:
     if token_family is None:
         return None
     return AppSignIn.objects.filter(token_family=token_family).first()
+
+
+def forget_finished_sign_ins(*, older_than=timedelta(days=1)) -> int:
+    """Delete the sign-ins whose codes are long expired and tokens all gone.
+
+    Their ``auth_time`` and ``amr`` are needed only while a refresh token of
+    the family lives, and their codes' reuse only while a code could be
+    exchanged at all.
+    """
+    live_families = RefreshToken.objects.filter(
+        revoked__isnull=True, token_family__isnull=False
+    ).values("token_family")
+    finished = AppSignIn.objects.filter(
+        created_at__lt=timezone.now() - older_than
+    ).exclude(token_family__in=live_families)
+    count, _ = finished.delete()
+    return count
 
 
 def exchange_refused(*, code: str, client_id: str, request=None) -> None:
