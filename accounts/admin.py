@@ -89,11 +89,23 @@ class UserAdmin(SelectedIdsMixin, DjangoUserAdmin):
         "date_joined",
     )
     list_filter = ("is_staff", "is_active", "is_superuser", "email_verified", "groups")
-    search_fields = ("username", "email", "first_name", "last_name")
+    search_fields = ("username", "email", "first_name", "last_name", "=public_id")
     ordering = ("username",)
-    readonly_fields = ("last_login", "date_joined")
+    # The public ID is what other apps know the user by (OpenID Connect sub).
+    readonly_fields = ("last_login", "date_joined", "public_id")
     fieldsets = (
-        (None, {"fields": ("username", "email", "email_verified", "password")}),
+        (
+            None,
+            {
+                "fields": (
+                    "username",
+                    "email",
+                    "email_verified",
+                    "password",
+                    "public_id",
+                )
+            },
+        ),
         (_("Personal info"), {"fields": ("first_name", "last_name")}),
         (
             _("Permissions"),

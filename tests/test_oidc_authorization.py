@@ -183,6 +183,20 @@ def test_prompt_none_without_a_session_answers_login_required_without_a_page(
     assert params["state"] == request.state
 
 
+@pytest.mark.parametrize("scope", ["openid email", "email"])
+def test_prompt_none_never_shows_a_page_with_or_without_openid(
+    signed_in, app, clock, scope
+):
+    redirect_params(authorize(signed_in, Request(app, scope="email")))
+    clock.advance(minutes=10)
+
+    stale = signed_in.get(Request(app, scope=scope, prompt="none", max_age="1").url)
+    new_scope = signed_in.get(Request(app, scope="profile", prompt="none").url)
+
+    assert redirect_params(stale)["error"] == "login_required"
+    assert redirect_params(new_scope)["error"] == "consent_required"
+
+
 def test_prompt_none_before_consent_answers_consent_required(signed_in, app):
     params = redirect_params(signed_in.get(Request(app, prompt="none").url))
 

@@ -159,3 +159,28 @@ def test_the_admin_hides_hs256_and_the_unhashed_secret_switch(superuser_client):
     assert 'name="hash_client_secret"' not in page
     assert "First-party" in page
     assert "May introspect tokens" in page
+
+
+def test_admins_find_a_user_by_the_sub_an_app_reports(superuser_client, make_user):
+    alice = make_user("alice")
+    make_user("bob")
+
+    found = superuser_client.get(
+        "/admin/accounts/user/", {"q": str(alice.public_id)}
+    ).content.decode()
+    page = superuser_client.get(f"/admin/accounts/user/{alice.pk}/change/")
+
+    assert "alice@example.com" in found
+    assert "bob@example.com" not in found
+    assert str(alice.public_id) in page.content.decode()
+
+
+def test_searching_users_by_a_name_still_works_beside_the_public_id(
+    superuser_client, make_user
+):
+    make_user("alice")
+
+    found = superuser_client.get("/admin/accounts/user/", {"q": "alice"})
+
+    assert found.status_code == 200
+    assert "alice@example.com" in found.content.decode()

@@ -93,12 +93,21 @@ class AuthorizeView(ServingMixin, dot.AuthorizationView):
         oauthlib_request = credentials.pop("request")
         application = oauthlib_request.client
         prompt = set(request.GET.get("prompt", "").split())
-        requirements = authentication.Requirements.of(
-            prompt=prompt,
-            max_age=request.GET.get("max_age"),
-            acr_values=request.GET.get("acr_values"),
-        )
+        try:
+            requirements = authentication.Requirements.of(
+                prompt=prompt,
+                max_age=request.GET.get("max_age"),
+                acr_values=request.GET.get("acr_values"),
+                request=oauthlib_request,
+            )
+        except errors.OAuth2Error as error:
+            return self.error_response(OAuthToolkitError(error=error), application)
         if not authentication.satisfied(request, requirements):
+            if "none" in prompt:
+                # (An OpenID Connect request was answered by the validation
+                # above already; this is for a plain OAuth 2 one.)
+                error = errors.LoginRequired(request=oauthlib_request)
+                return self.error_response(OAuthToolkitError(error=error), application)
             # Back here afterwards with the sign-in just made: a second
             # prompt=login (or a max_age of 0) would then ask forever.
             next_url = _without(request.get_full_path(), "max_age", drop_prompt="login")
@@ -109,6 +118,9 @@ class AuthorizeView(ServingMixin, dot.AuthorizationView):
             request.user, application, scopes
         ):
             return self.authorize(credentials, scopes, application)
+        if "none" in prompt:
+            error = errors.ConsentRequired(request=oauthlib_request)
+            return self.error_response(OAuthToolkitError(error=error), application)
         self.oauth2_data = {**credentials, "scopes": scopes}
         return self.render_to_response(
             self.get_context_data(
@@ -407,15 +419,13 @@ class LogoutView(ServingMixin, dot.RPInitiatedLogoutView):
             )
         signed_in = self.request.user.is_authenticated
         if post_logout_redirect_uri:
-            response = super().do_logout(
+            return super().do_logout(
                 application, post_logout_redirect_uri, state, token_user
             )
-        else:
-            super().do_logout(application, None, state, token_user)
-            response = redirect("accounts:login")
+        super().do_logout(application, None, state, token_user)
         if signed_in:
             messages.success(self.request, _("You have been signed out."))
-        return response
+        return redirect("accounts:login")
 
 
 @method_decorator(never_cache, name="dispatch")
