@@ -408,9 +408,12 @@ def test_a_consent_form_sent_back_with_another_redirect_uri_is_refused(signed_in
     )
     denied = signed_in.post(request.url, {**fields, "client_id": "nobody"})
 
-    assert response.status_code == 400
-    assert "Location" not in response
-    assert denied.status_code == 400
+    empty = signed_in.post(request.url, {})
+
+    for refused in (response, denied, empty):
+        assert refused.status_code == 400
+        assert "Location" not in refused
+        assert "This sign-in request cannot be used" in refused.content.decode()
 
 
 def test_the_consent_form_needs_the_csrf_token(user, password, app):

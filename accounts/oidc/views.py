@@ -39,7 +39,11 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import ListView, View
 from oauth2_provider import views as dot
 from oauth2_provider.compat import login_not_required
-from oauth2_provider.exceptions import InvalidOIDCClientError, OAuthToolkitError
+from oauth2_provider.exceptions import (
+    FatalClientError,
+    InvalidOIDCClientError,
+    OAuthToolkitError,
+)
 from oauth2_provider.models import get_access_token_model
 from oauth2_provider.scopes import get_scopes_backend
 from oauth2_provider.settings import oauth2_settings
@@ -150,6 +154,12 @@ class AuthorizeView(ServingMixin, dot.AuthorizationView):
         descriptions = get_scopes_backend().get_all_scopes()
         return [str(descriptions[scope]) for scope in scopes if scope in descriptions]
 
+    def form_invalid(self, form):
+        # Only a tampered or truncated consent form gets here.
+        return self.error_response(
+            FatalClientError(error=errors.InvalidRequestFatalError()), None
+        )
+
     def form_valid(self, form):
         data = form.cleaned_data
         application = Application.objects.filter(client_id=data["client_id"]).first()
@@ -158,7 +168,7 @@ class AuthorizeView(ServingMixin, dot.AuthorizationView):
         ):
             # A tampered form: nowhere safe to send the answer.
             return self.error_response(
-                OAuthToolkitError(error=errors.InvalidRequestFatalError()), None
+                FatalClientError(error=errors.InvalidRequestFatalError()), None
             )
         credentials = {
             "client_id": data["client_id"],
@@ -379,7 +389,6 @@ class DiscoveryView(dot.ConnectDiscoveryInfoView):
                 "claims_parameter_supported": False,
                 "request_parameter_supported": False,
                 "request_uri_parameter_supported": False,
-                "ui_locales_supported": ["en", "ko"],
                 # HS256 would sign with the client secret, stored hashed here.
                 "id_token_signing_alg_values_supported": ["RS256"],
             }
