@@ -7,7 +7,7 @@ PORT ?= 8000
 # Marks axe-core as installed (npm ci) for the browser tests.
 AXE := tests/e2e/node_modules/.installed
 
-.PHONY: install system-packages run serve test e2e bench bench-sessions lint format check migrations-check messages ci
+.PHONY: install system-packages run serve example-rp test e2e bench bench-sessions lint format check migrations-check messages ci
 
 install: $(VENV)/.installed
 
@@ -32,12 +32,30 @@ run: install
 ## open it at http://localhost:$(PORT)/, the address passkeys are bound to.
 SERVE_ENV = DJANGO_ENV=production SECURE_SSL_REDIRECT=False \
 	ALLOWED_HOSTS=$(HOST),localhost SITE_URL=$${SITE_URL:-http://localhost:$(PORT)} \
+	OIDC_RSA_PRIVATE_KEY_FILE=$${OIDC_RSA_PRIVATE_KEY_FILE:-$(SERVE_KEY)} \
 	WEB_CONCURRENCY=$${WEB_CONCURRENCY:-1} \
 	SECRET_KEY="$$($(BIN)/python -c 'from django.core.management.utils import get_random_secret_key as k; print(k())')"
-serve: install
+# The ID-token signing key of `make serve`, made once (production needs one).
+SERVE_KEY := var/oidc-serve-signing-key.pem
+$(SERVE_KEY): | install
+	mkdir -p var && umask 077 && $(BIN)/python -m accounts.oidc.keys > $@.tmp && mv $@.tmp $@
+
+serve: install $(SERVE_KEY)
 	$(SERVE_ENV) $(BIN)/python manage.py collectstatic --noinput -v 0
 	$(SERVE_ENV) $(BIN)/python manage.py migrate --noinput
 	$(SERVE_ENV) GUNICORN_BIND=$(HOST):$(PORT) exec $(BIN)/gunicorn -c authsite/gunicorn.conf.py authsite.wsgi
+
+## example-rp: the example app of examples/oidc-client/ at http://localhost:$(RP_PORT)/,
+## signing in with the site of `make run` (run both; it registers itself once)
+RP_PORT ?= 8001
+example-rp: install
+	$(BIN)/python manage.py migrate --noinput -v 0
+	$(BIN)/python manage.py register_app --name "Example app" --client-id example-rp \
+	  --public --redirect-uri http://localhost:$(RP_PORT)/callback/ \
+	  --post-logout-redirect-uri http://localhost:$(RP_PORT)/ --if-missing
+	OIDC_ISSUER=$${OIDC_ISSUER:-http://$(HOST):$(PORT)/o} OIDC_CLIENT_ID=example-rp \
+	  RP_URL=http://localhost:$(RP_PORT) \
+	  $(BIN)/python examples/oidc-client/app.py runserver localhost:$(RP_PORT)
 
 ## system-packages: Debian packages the tests need, installed with apt when
 ## missing (as root): chromium for the browser tests (never downloaded by
@@ -88,6 +106,7 @@ check: install
 	export DJANGO_ENV=production ALLOWED_HOSTS=auth.example.com SITE_URL=https://auth.example.com \
 	CACHE_URL=rediscache://127.0.0.1:6379/0 EMAIL_URL=smtp+tls://mail.example.com:587 \
 	STATIC_ROOT="$$(mktemp -d)" \
+	OIDC_RSA_PRIVATE_KEY="$$($(BIN)/python -m accounts.oidc.keys)" \
 	SECRET_KEY="$$($(BIN)/python -c 'from django.core.management.utils import get_random_secret_key as k; print(k())')" && \
 	$(BIN)/python manage.py collectstatic --noinput -v 0 && \
 	$(BIN)/python manage.py check --deploy --fail-level WARNING; \

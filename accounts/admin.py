@@ -31,6 +31,7 @@ from .models import (
     Session,
     User,
 )
+from .oidc import services as oidc_services
 from .passkeys import services as passkeys
 from .twofactor import services as twofactor
 from .users.forms import UserAdminChangeForm, UserAdminCreationForm
@@ -168,11 +169,23 @@ class UserAdmin(AdminInputMixin, DjangoUserAdmin):
         "date_joined",
     )
     list_filter = ("is_staff", "is_active", "is_superuser", "email_verified", "groups")
-    search_fields = ("username", "email", "first_name", "last_name")
+    search_fields = ("username", "email", "first_name", "last_name", "=public_id")
     ordering = ("username",)
-    readonly_fields = ("last_login", "date_joined")
+    # The public ID is what other apps know the user by (OpenID Connect sub).
+    readonly_fields = ("last_login", "date_joined", "public_id")
     fieldsets = (
-        (None, {"fields": ("username", "email", "email_verified", "password")}),
+        (
+            None,
+            {
+                "fields": (
+                    "username",
+                    "email",
+                    "email_verified",
+                    "password",
+                    "public_id",
+                )
+            },
+        ),
         (_("Personal info"), {"fields": ("first_name", "last_name")}),
         (
             _("Permissions"),
@@ -299,6 +312,11 @@ class UserAdmin(AdminInputMixin, DjangoUserAdmin):
         ended = Session.objects.filter(user__in=queryset).end(
             by="admin", request=request
         )
+        # Apps signed in with these accounts sign in again too.
+        for user in queryset:
+            oidc_services.revoke_app_access(
+                user, by="system", reason="sessions_ended_by_admin", request=request
+            )
         self.message_user(
             request,
             ngettext(

@@ -345,6 +345,12 @@ SETTINGS: dict[str, Setting] = {
         "Email-change links per signed-in account and per new address.",
         env="RATELIMIT_EMAIL_CHANGE",
     ),
+    "RATELIMIT_OIDC_TOKEN": Setting(
+        "120/m",
+        "Requests to the OpenID Connect token, revocation and introspection "
+        "endpoints per client ID and, separately, per client IP.",
+        env="RATELIMIT_OIDC_TOKEN",
+    ),
 }
 
 EMAIL_VERIFICATION_MODES = ("mandatory", "optional", "none")

@@ -5,6 +5,7 @@ package of its concern, under the one app label ``accounts``.
 """
 
 from .audit.models import AuthEvent
+from .oidc.models import Application, AppSignIn, ConnectedApp
 from .passkeys.models import Passkey, PasskeyChallenge
 from .security.models import LockoutCounter
 from .twofactor.models import RecoveryCode, RecoveryCodeDevice
@@ -12,7 +13,10 @@ from .users.models import User
 from .usersessions.models import Session, SessionQuerySet
 
 __all__ = [
+    "AppSignIn",
+    "Application",
     "AuthEvent",
+    "ConnectedApp",
     "LockoutCounter",
     "Passkey",
     "PasskeyChallenge",

@@ -65,3 +65,16 @@ passkey_removed = Signal()
 # user, passkey, purpose ("login" | "two_factor" | "reauthenticate"): a
 # passkey proved who the user is.
 passkey_used = Signal()
+# Other apps signing in here (OpenID Connect, accounts/oidc/). ``application``
+# is the registered app (accounts.oidc.models.Application).
+# user, application, scopes: the app was given a code to sign the user in.
+app_authorized = Signal()
+# user, application: the user declined the app's request on the consent page.
+app_denied = Signal()
+# user, application, reason ("reused", "expired", "invalid_grant"): the app's
+# exchange of the user's code for tokens was refused.
+app_refused = Signal()
+# user, application, by ("user" | "app" | "system"), reason: the app's tokens
+# were revoked (by the user on the connected-apps page, by the app itself,
+# or after a password change, sign-out everywhere, deactivation, code reuse).
+app_access_ended = Signal()

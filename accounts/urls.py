@@ -4,6 +4,7 @@ from django.urls import path
 from .audit import views as audit
 from .lifecycle import views as lifecycle
 from .login import views as login
+from .oidc import views as oidc
 from .passkeys import views as passkeys
 from .twofactor import views as twofactor
 from .users import views as users
@@ -94,6 +95,12 @@ urlpatterns = [
     ),
     path("dashboard/", users.DashboardView.as_view(), name="dashboard"),
     path("dashboard/activity/", audit.ActivityView.as_view(), name="activity"),
+    path("dashboard/apps/", oidc.ConnectedAppsView.as_view(), name="connected_apps"),
+    path(
+        "dashboard/apps/<int:pk>/remove/",
+        oidc.RemoveConnectedAppView.as_view(),
+        name="connected_app_remove",
+    ),
     path(
         "accounts/not-me/<str:token>/",
         usersessions.EndSessionView.as_view(),

@@ -12,6 +12,8 @@ urlpatterns = [
     # Development only: the view answers 404 unless DEBUG is on.
     path("examples/spa/", examples.spa, name="spa_example"),
     path("examples/spa/<path:path>", examples.spa),
+    # OpenID Connect provider: the issuer is SITE_URL + "/o".
+    path("o/", include("accounts.oidc.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -47,6 +47,7 @@ from tests.live import (
     clean_environment,
     create_user,
     manage,
+    throwaway_signing_key,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -90,6 +91,7 @@ def site_environment() -> dict[str, str]:
     return clean_environment(
         DJANGO_SETTINGS_MODULE="bench.settings",
         SECRET_KEY=secrets.token_urlsafe(50),
+        OIDC_RSA_PRIVATE_KEY=throwaway_signing_key(),
         ALLOWED_HOSTS=f"{HOST},testserver",
         SITE_URL=f"http://{HOST}:{PORT}",
         SECURE_SSL_REDIRECT="False",

@@ -111,6 +111,38 @@ def signed_in_client(db):
 
 
 @pytest.fixture
+def make_app(db):
+    """Register an app that signs its users in here: ``make_app("Wiki")``.
+
+    A public app (PKCE, no secret) redirecting to ``tests.oidc.REDIRECT_URI``
+    unless told otherwise; ``make_app(..., client_type="confidential")``
+    returns the app with its secret in ``app.secret``.
+    """
+    from accounts.models import Application
+
+    from .oidc import REDIRECT_URI
+
+    def make(name="Wiki", **fields):
+        secret = fields.pop("client_secret", "s3cret-" + name.lower() * 8)
+        app = Application(
+            name=name,
+            client_type=fields.pop("client_type", Application.CLIENT_PUBLIC),
+            authorization_grant_type=fields.pop(
+                "authorization_grant_type", Application.GRANT_AUTHORIZATION_CODE
+            ),
+            redirect_uris=fields.pop("redirect_uris", REDIRECT_URI),
+            client_secret=secret,
+            **fields,
+        )
+        app.full_clean()
+        app.save()
+        app.secret = secret
+        return app
+
+    return make
+
+
+@pytest.fixture
 def logged_in_client(client, user):
     client.force_login(user)
     return client

@@ -7,6 +7,7 @@ plain-HTTP test server (a TLS proxy is simulated with ``X-Forwarded-Proto``).
 ``make bench`` (``bench/run.py``, ``bench/flood.py``) uses both too.
 """
 
+import functools
 import http.client
 import os
 import re
@@ -32,6 +33,14 @@ SITE_VARIABLES = {
     "WEB_CONCURRENCY",
 }
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+@functools.cache
+def throwaway_signing_key() -> str:
+    """An ID-token signing key (PEM) for this test run's servers only."""
+    from accounts.oidc.keys import new_private_key
+
+    return new_private_key()
 
 
 def clean_environment(**overrides) -> dict[str, str]:
@@ -91,6 +100,7 @@ def production_environment(tmp_path: Path, **overrides) -> dict[str, str]:
     settings = {
         "DJANGO_ENV": "production",
         "SECRET_KEY": THROWAWAY_KEY,
+        "OIDC_RSA_PRIVATE_KEY": throwaway_signing_key(),
         "ALLOWED_HOSTS": "127.0.0.1",
         "SITE_URL": "https://127.0.0.1",
         "TRUSTED_PROXY_COUNT": "1",

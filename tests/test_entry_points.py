@@ -21,12 +21,14 @@ from .live import (
     copy_project,
     prepare,
     production_environment,
+    throwaway_signing_key,
 )
 
 PORTS = {"bare": 18470, "configured": 18471, "serving": 18472}
 # The variables the production profile cannot start without.
 PRODUCTION_VARIABLES = {
     "SECRET_KEY": THROWAWAY_KEY,
+    "OIDC_RSA_PRIVATE_KEY": throwaway_signing_key(),
     "ALLOWED_HOSTS": "auth.example.com",
     "SITE_URL": "https://auth.example.com",
 }
@@ -166,6 +168,41 @@ def test_production_names_a_missing_variable_in_one_line(project, missing):
         "authsite configuration error (DJANGO_ENV=production): "
         f"Set the {missing} environment variable\n"
     )
+
+
+def test_production_without_a_signing_key_exits_with_one_line_naming_it(project):
+    variables = {
+        k: v for k, v in PRODUCTION_VARIABLES.items() if k != "OIDC_RSA_PRIVATE_KEY"
+    }
+
+    result = import_probe(project, "authsite.wsgi", **variables)
+
+    assert result.returncode != 0
+    [line] = result.stderr.splitlines()
+    assert line.startswith(
+        "authsite configuration error (DJANGO_ENV=production): "
+        "Set OIDC_RSA_PRIVATE_KEY (a PEM RSA private key) or "
+        "OIDC_RSA_PRIVATE_KEY_FILE (its path)"
+    )
+    assert not (project / "var").exists()
+
+
+def test_production_with_an_unreadable_signing_key_file_says_so(project, tmp_path):
+    variables = {
+        **{
+            k: v for k, v in PRODUCTION_VARIABLES.items() if k != "OIDC_RSA_PRIVATE_KEY"
+        },
+        "OIDC_RSA_PRIVATE_KEY_FILE": str(tmp_path / "missing.pem"),
+    }
+
+    result = import_probe(project, "authsite.wsgi", **variables)
+
+    assert result.returncode != 0
+    assert result.stderr.startswith(
+        "authsite configuration error (DJANGO_ENV=production): "
+        "OIDC_RSA_PRIVATE_KEY_FILE names"
+    )
+    assert len(result.stderr.splitlines()) == 1
 
 
 def test_wsgi_told_development_in_the_environment_runs_development(project):

@@ -3,7 +3,7 @@ session key."""
 
 import json
 
-from .live import THROWAWAY_KEY, clean_environment
+from .live import THROWAWAY_KEY, clean_environment, throwaway_signing_key
 from .test_settings import manage
 
 EMIT = """
@@ -44,6 +44,7 @@ def production_log_lines():
     env = clean_environment(
         DJANGO_ENV="production",
         SECRET_KEY=THROWAWAY_KEY,
+        OIDC_RSA_PRIVATE_KEY=throwaway_signing_key(),
         ALLOWED_HOSTS="auth.example.com",
         SITE_URL="https://auth.example.com",
     )
@@ -89,3 +90,13 @@ def test_development_logs_are_text_and_redacted_too():
     assert "INFO django.server" in output
     for secret in SECRETS:
         assert secret not in output
+
+
+def test_the_id_token_an_app_sends_to_the_logout_is_redacted():
+    from accounts.security.logging import redact
+
+    line = '"GET /o/logout/?id_token_hint=eyJ0eXAi.eyJhdWQi.c2ln&state=bye HTTP/1.1"'
+
+    assert redact(line) == (
+        '"GET /o/logout/?id_token_hint=[redacted]&state=bye HTTP/1.1"'
+    )

@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from .live import clean_environment, copy_project, run_manage
+from .live import clean_environment, copy_project, run_manage, throwaway_signing_key
 
 REAL_KEY = "k" * 20 + "3xR9!vQ2@zL7#mP4$wN8%bT6^hY1&cF5*"
 # Prints what the chosen profile decided: DEBUG and the session cookie name.
@@ -71,6 +71,7 @@ def test_production_profile_passes_check_deploy(tmp_path):
     production = {
         "DJANGO_ENV": "production",
         "SECRET_KEY": REAL_KEY,
+        "OIDC_RSA_PRIVATE_KEY": throwaway_signing_key(),
         "ALLOWED_HOSTS": "auth.example.com",
         "SITE_URL": "https://auth.example.com",
         "CACHE_URL": "rediscache://127.0.0.1:6379/0",
@@ -92,6 +93,7 @@ def test_secret_key_starting_with_a_dollar_sign_is_used_as_is():
         "check",
         DJANGO_ENV="production",
         SECRET_KEY="$" + REAL_KEY,
+        OIDC_RSA_PRIVATE_KEY=throwaway_signing_key(),
         ALLOWED_HOSTS="auth.example.com",
         SITE_URL="https://auth.example.com",
     )
@@ -112,10 +114,13 @@ def project_with_dotenv(tmp_path):
     return write
 
 
-def test_dotenv_file_can_name_the_production_profile(project_with_dotenv):
+def test_dotenv_file_can_name_the_production_profile(project_with_dotenv, tmp_path):
+    key_file = tmp_path / "oidc-signing-key.pem"
+    key_file.write_text(throwaway_signing_key())
     project = project_with_dotenv(
         DJANGO_ENV="production",
         SECRET_KEY=REAL_KEY,
+        OIDC_RSA_PRIVATE_KEY_FILE=key_file,
         ALLOWED_HOSTS="auth.example.com",
         SITE_URL="https://auth.example.com",
     )

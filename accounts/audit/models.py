@@ -65,6 +65,12 @@ class AuthEvent(models.Model):
         PASSKEY_REMOVED = "passkey_removed", _("Passkey removed")
         PASSKEY_USED = "passkey_used", _("Passkey used")
         PASSKEY_FAILED = "passkey_failed", _("Passkey refused")
+        APP_AUTHORIZED = "app_authorized", _("Signed in to an app")
+        APP_DENIED = "app_denied", _("Refused an app access")
+        APP_REFUSED = "app_refused", _("An app's sign-in was refused")
+        APP_ACCESS_REMOVED = "app_access_removed", _("App access removed by you")
+        APP_SIGNED_OUT = "app_signed_out", _("An app gave up its access")
+        APP_ACCESS_ENDED = "app_access_ended", _("App access ended automatically")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -191,6 +191,52 @@ def on_session_ended(sender, user, session_key, by, request=None, **kwargs):
     AuthEvent.objects.record(event_type, user=user, request=request)
 
 
+def _app(application) -> dict:
+    return {
+        "app": application.name or application.client_id,
+        "client_id": application.client_id,
+    }
+
+
+def on_app_authorized(sender, user, application, scopes, request=None, **kwargs):
+    AuthEvent.objects.record(
+        Type.APP_AUTHORIZED,
+        user=user,
+        request=request,
+        scopes=sorted(scopes),
+        **_app(application),
+    )
+
+
+def on_app_denied(sender, user, application, request=None, **kwargs):
+    AuthEvent.objects.record(
+        Type.APP_DENIED, user=user, request=request, **_app(application)
+    )
+
+
+def on_app_refused(sender, user, application, reason, request=None, **kwargs):
+    AuthEvent.objects.record(
+        Type.APP_REFUSED, user=user, request=request, reason=reason, **_app(application)
+    )
+
+
+APP_ACCESS_ENDED_TYPES = {
+    "user": Type.APP_ACCESS_REMOVED,
+    "app": Type.APP_SIGNED_OUT,
+    "system": Type.APP_ACCESS_ENDED,
+}
+
+
+def on_app_access_ended(sender, user, application, by, reason, request=None, **kw):
+    AuthEvent.objects.record(
+        APP_ACCESS_ENDED_TYPES.get(by, Type.APP_ACCESS_ENDED),
+        user=user,
+        request=request,
+        reason=reason,
+        **_app(application),
+    )
+
+
 def connect() -> None:
     """Connect every receiver (idempotent, thanks to the dispatch_uids)."""
     user_model = get_user_model()
@@ -220,6 +266,10 @@ def connect() -> None:
         (signals.passkey_added, on_passkey_added, user_model),
         (signals.passkey_removed, on_passkey_removed, user_model),
         (signals.passkey_used, on_passkey_used, user_model),
+        (signals.app_authorized, on_app_authorized, user_model),
+        (signals.app_denied, on_app_denied, user_model),
+        (signals.app_refused, on_app_refused, user_model),
+        (signals.app_access_ended, on_app_access_ended, user_model),
     ]:
         signal.connect(
             receiver,

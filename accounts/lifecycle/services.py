@@ -24,6 +24,7 @@ from ..emails import (
     send_templated_email,
 )
 from ..login import known_browsers
+from ..oidc import services as oidc_services
 from ..security import lockout
 from ..usersessions.models import Session
 from .tokens import email_change_token, email_verification_token
@@ -161,7 +162,8 @@ def password_change(*, request, form) -> list[dict]:
     """Save the new password from a valid ``PasswordChangeForm``.
 
     This session stays signed in; every other session of the account ends,
-    and the owner is told. Return the cookies the response must set: this
+    so do the tokens of every app it signed in to (they sign in again), and
+    the owner is told. Return the cookies the response must set: this
     browser's known-browser cookie, re-issued for the new password (each
     entry is bound to a fingerprint of the password, so without it the
     browser that made the change would be a stranger at its next sign-in).
@@ -171,6 +173,9 @@ def password_change(*, request, form) -> list[dict]:
     Session.objects.filter(user=user).exclude(
         session_key=request.session.session_key
     ).end(by="system", request=request)
+    oidc_services.revoke_app_access(
+        user, by="system", reason="password_changed", request=request
+    )
     signals.password_changed.send(sender=user.__class__, request=request, user=user)
     security_notice(user, "password_changed")
     return [known_browsers.cookie(request, user)]
@@ -206,8 +211,8 @@ def password_reset_complete(
     its password; the others raise ``ResetLinkUsed``, changing nothing.
 
     Whoever knew the old password is signed out everywhere, this browser
-    too; following the emailed link proves the address (it counts as
-    verified from then on) and lifts the account's lockout.
+    and every app too; following the emailed link proves the address (it
+    counts as verified from then on) and lifts the account's lockout.
     """
     raw_password = form.cleaned_data["new_password1"]
     # The costly hash before the lock, so the lock is held for no longer
@@ -227,6 +232,9 @@ def password_reset_complete(
     password_validation.password_changed(raw_password, user)
     form.user = user
     Session.objects.filter(user=user).end(by="system", request=request)
+    oidc_services.revoke_app_access(
+        user, by="system", reason="password_reset", request=request
+    )
     lockout.reset_account(user)
     # This browser's session may have just ended: start it afresh rather
     # than save a deleted row.

@@ -7,6 +7,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import RedirectURLMixin
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
@@ -131,8 +132,12 @@ class ReauthenticateView(
         }
 
     def get_context_data(self, **kwargs):
+        next_url = self.get_redirect_url()
+        # An app asked for a fresh or stronger sign-in (OpenID Connect).
+        for_app = next_url.startswith(reverse("oauth2_provider:authorize"))
         return super().get_context_data(
-            next=self.get_redirect_url(),
+            next=next_url,
+            for_app=for_app,
             has_passkey=self.request.user.has_passkey(),
             **kwargs,
         )

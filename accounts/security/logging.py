@@ -22,11 +22,11 @@ SENSITIVE_ATTRIBUTES = frozenset(
 )
 REDACTED = "[redacted]"
 # Secrets that travel in URLs (the links of password-reset, verification,
-# email-change and "this wasn't me" emails) and session cookies that may
-# appear in a message.
+# email-change and "this wasn't me" emails, the ID token an app hands the
+# OpenID Connect logout) and session cookies that may appear in a message.
 _SECRET_IN_TEXT = re.compile(
     r"(?P<keep>/reset/[^/\s]+/|/verify-email/|/email/confirm/|/not-me/"
-    r"|sessionid=|csrftoken=)[^/\s;'\"]+"
+    r"|sessionid=|csrftoken=|id_token_hint=)[^/\s;&'\"]+"
 )
 
 

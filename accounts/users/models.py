@@ -1,5 +1,7 @@
 """The user: signs in by username or email address, both unique ignoring case."""
 
+import uuid
+
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -62,6 +64,12 @@ class User(AbstractUser):
             "and when the user signs out everywhere: every browser trusted "
             "before must give a code again."
         ),
+    )
+    # What other apps know the account by (OpenID Connect ``sub``): unlike the
+    # username it never changes, and unlike the row's id it says nothing of
+    # how many accounts there are or was given to no one before.
+    public_id = models.UUIDField(
+        _("public ID"), default=uuid.uuid4, unique=True, editable=False
     )
 
     objects = UserManager()
@@ -132,9 +140,13 @@ class User(AbstractUser):
                 kwargs["update_fields"] = {*update_fields, "username_skeleton"}
         super().save(*args, **kwargs)
         self._stored_username = self.__dict__.get("username")
-        # An inactive account has no sessions, however it was deactivated.
+        # An inactive account has no sessions and no app tokens, however it
+        # was deactivated.
         if not self.is_active:
+            from ..oidc import services as oidc_services
+
             Session.objects.filter(user=self).end(by="system")
+            oidc_services.revoke_app_access(self, by="system", reason="deactivated")
 
     def get_absolute_url(self) -> str:
         return reverse("accounts:dashboard")

@@ -11,6 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import DeleteView, ListView, TemplateView, View
 
 from ..login import known_browsers
+from ..oidc import services as oidc_services
 from ..twofactor import trusted_browsers
 from .models import Session
 
@@ -60,7 +61,8 @@ class SessionEndView(LoginRequiredMixin, DeleteView):
 
 
 class SessionEndOthersView(LoginRequiredMixin, View):
-    """Sign out everywhere except here; no browser stays trusted to skip the code."""
+    """Sign out everywhere except here, apps signed in with the account too;
+    no browser stays trusted to skip the code."""
 
     http_method_names = ["post"]
 
@@ -71,6 +73,9 @@ class SessionEndOthersView(LoginRequiredMixin, View):
             .end(by="user", request=request)
         )
         trusted_browsers.forget_all(request.user)
+        oidc_services.revoke_app_access(
+            request.user, by="system", reason="signed_out_everywhere", request=request
+        )
         messages.success(
             request,
             _("All your other sessions have been ended.")

@@ -23,7 +23,7 @@ PROFILE = os.environ.get("DJANGO_ENV", "development")
 if os.environ.get("DJANGO_SETTINGS_MODULE", __name__) != __name__:
     pass
 elif PROFILE == "development":
-    from .base import *  # noqa: F403
+    from .development import *  # noqa: F403
 elif PROFILE == "production":
     from .production import *  # noqa: F403
 elif PROFILE == "test":

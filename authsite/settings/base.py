@@ -15,6 +15,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from accounts import conf as accounts_conf
+from accounts.oidc import keys as oidc_keys
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -145,6 +146,7 @@ THIRD_PARTY_APPS = [
     "django_otp.plugins.otp_totp",
     "ninja",  # the API docs' static files (Swagger UI, served locally)
     "corsheaders",
+    "oauth2_provider",
 ]
 INSTALLED_APPS = LOCAL_APPS + DJANGO_APPS + THIRD_PARTY_APPS
 
@@ -210,6 +212,10 @@ PASSWORD_HASHERS = [
     "accounts.security.hashers.Argon2PasswordHasher",
     "accounts.security.hashers.PBKDF2PasswordHasher",
     "accounts.security.hashers.PBKDF2SHA1PasswordHasher",
+    # Only for the registered apps' client secrets (OAUTH2_PROVIDER below):
+    # 128 random characters need no slow hash, and an Argon2 hash per token
+    # request would compete with people's sign-ins for the hashing slots.
+    "accounts.oidc.hashers.ClientSecretHasher",
 ]
 # Argon2's cost comes from ARGON2_TIME_COST, ARGON2_MEMORY_COST and
 # ARGON2_PARALLELISM (accounts/conf.py); changing it re-hashes each password
@@ -288,6 +294,86 @@ DEFAULT_FROM_EMAIL = env.str(
 # ... in accounts/conf.py).
 # https://docs.djangoproject.com/en/5.2/ref/settings/#password-reset-timeout
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=60 * 60)
+
+# OPENID CONNECT PROVIDER (django-oauth-toolkit)
+# ------------------------------------------------------------------------------
+# https://django-oauth-toolkit.readthedocs.io/en/latest/settings.html
+# Other apps sign their users in here (accounts/oidc/). The issuer is
+# SITE_URL + "/o"; ID tokens are signed RS256 with the key each profile
+# loads (accounts/oidc/keys.py): made once under var/ in development,
+# required (OIDC_RSA_PRIVATE_KEY or OIDC_RSA_PRIVATE_KEY_FILE) in production.
+OIDC_ISSUER_PATH = "/o"
+OAUTH2_PROVIDER_APPLICATION_MODEL = "accounts.Application"
+OAUTH2_PROVIDER = {
+    "OIDC_ENABLED": True,
+    "OIDC_ISS_ENDPOINT": env.str(
+        "SITE_URL", default=accounts_conf.SETTINGS["SITE_URL"].default
+    ).rstrip("/")
+    + OIDC_ISSUER_PATH,
+    "OIDC_RSA_PRIVATE_KEY": "",  # set by the profile
+    # Retired keys stay in the JWKS until the tokens they signed expire.
+    "OIDC_RSA_PRIVATE_KEYS_INACTIVE": oidc_keys.inactive_keys(env.ENVIRON),
+    "OAUTH2_SERVER_CLASS": "accounts.oidc.server.Server",
+    "OAUTH2_VALIDATOR_CLASS": "accounts.oidc.validators.OAuth2Validator",
+    "APPLICATION_ADMIN_CLASS": "accounts.oidc.admin.ApplicationAdmin",
+    "ACCESS_TOKEN_ADMIN_CLASS": "accounts.oidc.admin.AccessTokenAdmin",
+    "GRANT_ADMIN_CLASS": "accounts.oidc.admin.GrantAdmin",
+    "ID_TOKEN_ADMIN_CLASS": "accounts.oidc.admin.IDTokenAdmin",
+    "REFRESH_TOKEN_ADMIN_CLASS": "accounts.oidc.admin.RefreshTokenAdmin",
+    "CLIENT_SECRET_HASHER": "client_secret_sha256",
+    "SCOPES": {
+        "openid": _("Sign you in with your account"),
+        "profile": _("See your username and name"),
+        "email": _("See your email address and whether it is confirmed"),
+    },
+    "DEFAULT_SCOPES": ["openid"],
+    # The authorization code flow with PKCE (S256) is the only way to a
+    # token; refresh tokens rotate, and a replayed one revokes its family.
+    "OIDC_RESPONSE_TYPES_SUPPORTED": ["code"],
+    "OIDC_TOKEN_ENDPOINT_AUTH_METHODS_SUPPORTED": [
+        "client_secret_basic",
+        "client_secret_post",
+        "none",
+    ],
+    "OAUTH2_RESPONSE_TYPES_SUPPORTED": ["code"],
+    "OAUTH2_GRANT_TYPES_SUPPORTED": ["authorization_code", "refresh_token"],
+    "PKCE_REQUIRED": True,
+    "ROTATE_REFRESH_TOKEN": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "REFRESH_TOKEN_GRACE_PERIOD_SECONDS": 0,
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": env.int("OIDC_CODE_LIFETIME", default=60),
+    "ACCESS_TOKEN_EXPIRE_SECONDS": env.int(
+        "OIDC_ACCESS_TOKEN_LIFETIME", default=60 * 60
+    ),
+    "ID_TOKEN_EXPIRE_SECONDS": env.int("OIDC_ID_TOKEN_LIFETIME", default=60 * 60),
+    "REFRESH_TOKEN_EXPIRE_SECONDS": env.int(
+        "OIDC_REFRESH_TOKEN_LIFETIME", default=60 * 60 * 24 * 30
+    ),
+    # Plain http redirect URIs are for development; production allows
+    # https only unless OIDC_REDIRECT_URI_SCHEMES says otherwise.
+    "ALLOWED_REDIRECT_URI_SCHEMES": env.list(
+        "OIDC_REDIRECT_URI_SCHEMES", default=["http", "https"]
+    ),
+    "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
+    # Sign out without asking when the app names the signed-in user with
+    # an ID token it was given; ask otherwise.
+    "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": False,
+    # Post-logout redirect URIs are matched exactly as registered; plain
+    # http ones exist only where OIDC_REDIRECT_URI_SCHEMES allows http.
+    "OIDC_RP_INITIATED_LOGOUT_STRICT_REDIRECT_URIS": False,
+    # The logout view revokes the signing-out app's own tokens only.
+    "OIDC_RP_INITIATED_LOGOUT_DELETE_TOKENS": False,
+    # RFC 9700 (OAuth 2.0 Security Best Current Practice), all on.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
+}
 
 # LOGGING
 # ------------------------------------------------------------------------------

@@ -4,13 +4,29 @@
 are Secure and carry the ``__Host-`` prefix (OWASP ASVS 3.3.1).
 """
 
+from accounts.oidc import keys as oidc_keys
+
 from .base import *  # noqa: F403
-from .base import LOGGING, env, read_secret_key
+from .base import LOGGING, OAUTH2_PROVIDER, OIDC_ISSUER_PATH, env, read_secret_key
 
 DEBUG = False
 SECRET_KEY = read_secret_key(required=True)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 AUTHSITE_SITE_URL = env.str("SITE_URL")
+
+# OPENID CONNECT PROVIDER
+# ------------------------------------------------------------------------------
+# No key, no start: ID tokens must be signed with a key the site keeps.
+OAUTH2_PROVIDER["OIDC_RSA_PRIVATE_KEY"] = oidc_keys.signing_key(env.ENVIRON)
+OAUTH2_PROVIDER["OIDC_ISS_ENDPOINT"] = AUTHSITE_SITE_URL.rstrip("/") + OIDC_ISSUER_PATH
+OAUTH2_PROVIDER["ALLOWED_REDIRECT_URI_SCHEMES"] = env.list(
+    "OIDC_REDIRECT_URI_SCHEMES", default=["https"]
+)
+# Plain http redirect URIs fail `check --deploy` (unless asked for above,
+# when they stay a warning).
+OAUTH2_PROVIDER["COMPLIANT_BCP_RFC9700_REDIRECT_URI_SCHEME"] = (
+    "http" not in OAUTH2_PROVIDER["ALLOWED_REDIRECT_URI_SCHEMES"]
+)
 
 # HTTPS
 # ------------------------------------------------------------------------------

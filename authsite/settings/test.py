@@ -1,7 +1,9 @@
 """Settings for the test suite: fast hashing, in-memory mail, no .env surprises."""
 
+from accounts.oidc import keys as oidc_keys
+
 from .base import *  # noqa: F403
-from .base import TEMPLATES
+from .base import OAUTH2_PROVIDER, TEMPLATES
 
 DEBUG = False
 SECRET_KEY = "test-only-secret-key-that-is-long-enough-to-look-real-0123456789"
@@ -22,3 +24,5 @@ LANGUAGE_CODE = "en"
 # Serve static files from the source directories: no collectstatic needed.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# A signing key of this test run only.
+OAUTH2_PROVIDER["OIDC_RSA_PRIVATE_KEY"] = oidc_keys.new_private_key()
