@@ -5,12 +5,14 @@ package of its concern, under the one app label ``accounts``.
 """
 
 from .audit.models import AuthEvent
+from .outbox.models import OutgoingEmail
 from .twofactor.models import RecoveryCode, RecoveryCodeDevice
 from .users.models import User
 from .usersessions.models import Session, SessionQuerySet
 
 __all__ = [
     "AuthEvent",
+    "OutgoingEmail",
     "RecoveryCode",
     "RecoveryCodeDevice",
     "Session",

@@ -28,6 +28,10 @@ def test_development_writes_email_to_files_under_var_mail():
 
 
 def test_file_backend_folder_can_be_moved(tmp_path):
+    # Email waits in the outbox (a table) on its way: a database of its own.
+    database = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    mail = tmp_path / "mail"
+    assert manage("migrate", DATABASE_URL=database).returncode == 0
     result = manage(
         "shell",
         "--no-imports",
@@ -35,12 +39,13 @@ def test_file_backend_folder_can_be_moved(tmp_path):
         "from accounts.emails import send_templated_email as send; "
         "send('password_changed', to='a@example.com', "
         "context={'user': {'username': 'a'}, 'reset_url': 'x'})",
+        DATABASE_URL=database,
         EMAIL_URL="filemail://",
-        EMAIL_FILE_PATH=str(tmp_path),
+        EMAIL_FILE_PATH=str(mail),
     )
 
     assert result.returncode == 0, result.stderr
-    (written,) = Path(tmp_path).iterdir()
+    (written,) = mail.iterdir()
     assert "Your password was changed" in written.read_text()
 
 

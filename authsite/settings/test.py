@@ -13,6 +13,9 @@ AUTHSITE_ARGON2_MEMORY_COST = 8
 AUTHSITE_ARGON2_PARALLELISM = 1
 
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Email is delivered at once, when the change that causes it commits.
+TASKS_BACKEND = "immediate"
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 TEMPLATES[0]["OPTIONS"]["debug"] = True
 LANGUAGE_CODE = "en"
 # Serve static files from the source directories: no collectstatic needed.
