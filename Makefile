@@ -25,7 +25,8 @@ run: install
 
 ## serve: the production profile under gunicorn at http://$(HOST):$(PORT)/ on this
 ## machine: plain HTTP (SECURE_SSL_REDIRECT=False), a throwaway SECRET_KEY made
-## for this run, one worker so the local-memory cache stays consistent.
+## for this run, one worker so the local-memory cache stays consistent, and the
+## email worker (manage.py db_worker) beside it, stopped with it.
 ## Browsers accept its Secure __Host- cookies on http://127.0.0.1 and localhost only.
 SERVE_ENV = DJANGO_ENV=production SECURE_SSL_REDIRECT=False \
 	ALLOWED_HOSTS=$(HOST),localhost SITE_URL=http://$(HOST):$(PORT) \
@@ -34,7 +35,11 @@ SERVE_ENV = DJANGO_ENV=production SECURE_SSL_REDIRECT=False \
 serve: install
 	$(SERVE_ENV) $(BIN)/python manage.py collectstatic --noinput -v 0
 	$(SERVE_ENV) $(BIN)/python manage.py migrate --noinput
-	$(SERVE_ENV) GUNICORN_BIND=$(HOST):$(PORT) exec $(BIN)/gunicorn -c authsite/gunicorn.conf.py authsite.wsgi
+	$(SERVE_ENV) GUNICORN_BIND=$(HOST):$(PORT) sh -c '\
+	  $(BIN)/python manage.py db_worker & worker=$$!; \
+	  $(BIN)/gunicorn -c authsite/gunicorn.conf.py authsite.wsgi & server=$$!; \
+	  trap "kill $$server $$worker 2>/dev/null" INT TERM; \
+	  wait $$server; status=$$?; kill $$worker 2>/dev/null; wait; exit $$status'
 
 ## system-packages: Debian packages the tests need, installed with apt when
 ## missing (as root): chromium for the browser tests (never downloaded by

@@ -45,9 +45,9 @@ CONSOLE_EMAIL = (
 CONSOLE_EMAIL_HINT = "Set EMAIL_URL to your mail server, e.g. smtp+tls://..."
 IMMEDIATE_TASKS = "django_tasks.backends.immediate.ImmediateBackend"
 EMAIL_IN_REQUESTS = (
-    "Tasks run immediately (TASKS_BACKEND=immediate): email is sent inside the request, so a "
-    "slow mail server slows pages and a mail server that is down delays "
-    "every message until requeue_emails runs."
+    "Tasks run immediately (TASKS_BACKEND=immediate): email is sent inside "
+    "the request, so a slow mail server slows pages and a mail server that "
+    "is down delays every message until requeue_emails runs."
 )
 EMAIL_IN_REQUESTS_HINT = (
     "Use TASKS_BACKEND=database (the production default) and run "

@@ -1,7 +1,9 @@
 """Account changes that write more than one thing or send email.
 
 Views call these; forms only validate. Every email goes through
-``send_templated_email`` with links from ``absolute_url``.
+``send_templated_email`` with links from ``absolute_url``, inside the
+transaction of the change it reports: the change and its email are
+committed together, or neither is.
 """
 
 from __future__ import annotations
@@ -107,8 +109,8 @@ def _sign_up(request, form) -> User | None:
     with transaction.atomic():
         user = form.save()
         signals.user_signed_up.send(sender=user.__class__, request=request, user=user)
-    if app_settings.EMAIL_VERIFICATION != "none":
-        send_verification_email(user)
+        if app_settings.EMAIL_VERIFICATION != "none":
+            send_verification_email(user)
     return user
 
 
@@ -118,13 +120,14 @@ def password_change(*, request, form) -> None:
     This session stays signed in (and this browser stays known); every
     other session of the account ends, and the owner is told.
     """
-    user = form.save()
-    update_session_auth_hash(request, user)
-    Session.objects.filter(user=user).exclude(
-        session_key=request.session.session_key
-    ).end(by="system", request=request)
-    signals.password_changed.send(sender=user.__class__, request=request, user=user)
-    security_notice(user, "password_changed")
+    with transaction.atomic():
+        user = form.save()
+        update_session_auth_hash(request, user)
+        Session.objects.filter(user=user).exclude(
+            session_key=request.session.session_key
+        ).end(by="system", request=request)
+        signals.password_changed.send(sender=user.__class__, request=request, user=user)
+        security_notice(user, "password_changed")
 
 
 def password_reset_complete(*, request, form) -> None:
@@ -134,19 +137,20 @@ def password_reset_complete(*, request, form) -> None:
     too; following the emailed link proves the address (it counts as
     verified from then on) and lifts the account's lockout.
     """
-    user = form.save()
-    if not user.email_verified:
-        user.email_verified = True
-        user.save(update_fields=["email_verified"])
-    Session.objects.filter(user=user).end(by="system", request=request)
-    lockout.reset_account(user)
-    # This browser's session may have just ended: start it afresh rather
-    # than save a deleted row.
-    request.session.flush()
-    signals.password_reset_completed.send(
-        sender=user.__class__, request=request, user=user
-    )
-    security_notice(user, "password_changed")
+    with transaction.atomic():
+        user = form.save()
+        if not user.email_verified:
+            user.email_verified = True
+            user.save(update_fields=["email_verified"])
+        Session.objects.filter(user=user).end(by="system", request=request)
+        lockout.reset_account(user)
+        # This browser's session may have just ended: start it afresh rather
+        # than save a deleted row.
+        request.session.flush()
+        signals.password_reset_completed.send(
+            sender=user.__class__, request=request, user=user
+        )
+        security_notice(user, "password_changed")
 
 
 def profile_update(*, form) -> None:
@@ -207,15 +211,15 @@ def email_change_confirm(*, request, user: User, new_email: str) -> bool:
     try:
         with transaction.atomic():
             user.save(update_fields=["email", "email_verified"])
+            send_templated_email(
+                "email_changed",
+                to=old_email,
+                context={"user": user, "new_email": new_email},
+            )
     except IntegrityError:
         user.email = old_email
         user.refresh_from_db(fields=["email", "email_verified"])
         return False
-    send_templated_email(
-        "email_changed",
-        to=old_email,
-        context={"user": user, "new_email": new_email},
-    )
     sender = user.__class__
     signals.email_changed.send(
         sender=sender,
@@ -236,8 +240,8 @@ def user_delete(*, request, user: User) -> None:
     with transaction.atomic():
         signals.account_deleted.send(sender=user.__class__, request=request, user=user)
         user.delete()
-    send_templated_email(
-        "account_deleted",
-        to=email,
-        context={"username": username},
-    )
+        send_templated_email(
+            "account_deleted",
+            to=email,
+            context={"username": username},
+        )

@@ -51,7 +51,7 @@ def _email_backlog() -> dict:
     return {
         "unsent": figures["unsent"],
         "oldest_unsent_seconds": (
-            int((timezone.now() - oldest).total_seconds()) if oldest else 0
+            round((timezone.now() - oldest).total_seconds()) if oldest else 0
         ),
         "given_up": figures["given_up"],
     }
