@@ -1,6 +1,5 @@
 """Account-lifecycle settings, read from the environment as an operator sets them."""
 
-from pathlib import Path
 
 import pytest
 
