@@ -1,6 +1,5 @@
 """Account-lifecycle settings, read from the environment as an operator sets them."""
 
-
 import pytest
 
 from tests.live import BASE_DIR
