@@ -10,6 +10,7 @@ local mail server and a Redis of the test's own, for the fault tests.
 """
 
 import http.client
+import logging
 import os
 import re
 import shutil
@@ -385,6 +386,9 @@ class SmtpServer:
 
     def start(self):
         from aiosmtpd.controller import Controller
+
+        # aiosmtpd logs every SMTP command at INFO.
+        logging.getLogger("mail.log").setLevel(logging.WARNING)
 
         self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
         self.controller.start()

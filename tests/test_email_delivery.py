@@ -142,6 +142,8 @@ def test_while_the_mail_server_is_down_the_email_waits_then_goes_out_once(
 
     (message,) = mail.outbox
     assert message.to == ["alice@example.com"]
+    # The Message-ID was made at queue time: every attempt carries the same.
+    assert message.message()["Message-ID"] == queued.message_id
     assert not OutgoingEmail.objects.exists()
 
 
@@ -342,6 +344,22 @@ def test_an_email_of_a_change_that_is_rolled_back_is_never_sent():
 
     assert mail.outbox == []
     assert not OutgoingEmail.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_email_that_cannot_be_enqueued_after_the_commit_waits_in_the_outbox(
+    monkeypatch, caplog
+):
+    def database_gone(*args, **kwargs):
+        raise DatabaseError("the database went away")
+
+    monkeypatch.setattr("accounts.outbox.delivery.schedule", database_gone)
+
+    with transaction.atomic():  # the change commits; the enqueue after it fails
+        send_templated_email("account_deleted", to="a@example.com")
+
+    assert "in on_commit()" in caplog.text
+    assert OutgoingEmail.objects.get().status == "waiting"  # for requeue_emails
 
 
 def test_a_sign_up_whose_email_cannot_be_stored_leaves_no_account(client, monkeypatch):

@@ -9,12 +9,14 @@ second copy, after ``requeue_emails`` finds the email stuck in ``sending``.
 
 import logging
 import smtplib
+import time
 from datetime import timedelta
-from functools import partial
+from email.utils import make_msgid
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.core.mail.utils import DNS_NAME
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -27,6 +29,28 @@ Status = OutgoingEmail.Status
 
 # How late an email may be before requeue_emails treats its task as lost.
 LOST_AFTER = timedelta(minutes=5)
+# Tries of one database step when the database drops the connection.
+DATABASE_TRIES = 3
+
+
+def on_fresh_connection(step):
+    """Run ``step()``; if the database dropped the connection, run it again on
+    a new one (a restarted PostgreSQL): a message half-way through delivery
+    is not left stuck for ``requeue_emails`` by a connection that died.
+    """
+    for attempt in range(1, DATABASE_TRIES + 1):
+        try:
+            return step()
+        except (OperationalError, InterfaceError) as exc:
+            if attempt == DATABASE_TRIES or connection.in_atomic_block:
+                raise
+            logger.warning(
+                "Lost the database (%s), trying again",
+                str(exc).strip().splitlines()[0] if str(exc).strip() else exc,
+            )
+            connection.close()
+            time.sleep(attempt - 1)
+    raise AssertionError("unreachable")
 
 
 def queue(*, name, to, subject, body, html, language) -> OutgoingEmail:
@@ -38,9 +62,18 @@ def queue(*, name, to, subject, body, html, language) -> OutgoingEmail:
     task never ran).
     """
     email = OutgoingEmail.objects.create(
-        name=name, to=to, subject=subject, body=body, html=html, language=language
+        name=name,
+        to=to,
+        subject=subject,
+        body=body,
+        html=html,
+        language=language,
+        message_id=make_msgid(domain=DNS_NAME),
     )
-    transaction.on_commit(partial(schedule, email.pk), robust=True)
+    email_id = email.pk
+    transaction.on_commit(
+        lambda: on_fresh_connection(lambda: schedule(email_id)), robust=True
+    )
     return email
 
 
@@ -75,28 +108,35 @@ def deliver(email_id: int) -> str:
     scheduled), ``failed`` (given up, the row stays for an administrator)
     or ``skipped`` (already sent, being sent by another task, or given up).
     """
-    now = timezone.now()
-    claimed = OutgoingEmail.objects.filter(pk=email_id, status=Status.WAITING).update(
-        status=Status.SENDING, attempts=F("attempts") + 1, last_attempt_at=now
-    )
-    if not claimed:
+    email = on_fresh_connection(lambda: _claim(email_id))
+    if email is None:
         return "skipped"
-    email = OutgoingEmail.objects.get(pk=email_id)
     message = EmailMultiAlternatives(
         subject=email.subject,
         body=email.body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[email.to],
+        headers={"Message-ID": email.message_id},
     )
     if email.html:
         message.attach_alternative(email.html, "text/html")
     try:
         message.send()
     except Exception as exc:  # any failure keeps the message
-        return _attempt_failed(email, exc)
-    email.delete()
+        return on_fresh_connection(lambda failure=exc: _attempt_failed(email, failure))
+    on_fresh_connection(email.delete)
     logger.info("Sent the %s email (attempt %d)", email.name, email.attempts)
     return "sent"
+
+
+def _claim(email_id: int) -> OutgoingEmail | None:
+    """Mark the email ``sending`` unless another task has it; None if so."""
+    claimed = OutgoingEmail.objects.filter(pk=email_id, status=Status.WAITING).update(
+        status=Status.SENDING,
+        attempts=F("attempts") + 1,
+        last_attempt_at=timezone.now(),
+    )
+    return OutgoingEmail.objects.get(pk=email_id) if claimed else None
 
 
 def _attempt_failed(email: OutgoingEmail, exc: Exception) -> str:
@@ -175,5 +215,5 @@ def send_again(emails) -> int:
         status=Status.WAITING, attempts=0, next_attempt_at=None, last_error=""
     )
     for email_id in ids:
-        transaction.on_commit(partial(schedule, email_id), robust=True)
+        transaction.on_commit(lambda email_id=email_id: schedule(email_id), robust=True)
     return len(ids)

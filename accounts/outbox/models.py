@@ -32,6 +32,11 @@ class OutgoingEmail(models.Model):
     language = models.CharField(
         pgettext_lazy("outgoing email", "language"), max_length=16
     )
+    # Made once, at queue time: every attempt sends the same Message-ID, so
+    # a copy that does arrive twice (delivery is at least once) can be told.
+    message_id = models.CharField(
+        pgettext_lazy("outgoing email", "Message-ID"), max_length=255
+    )
     status = models.CharField(
         pgettext_lazy("outgoing email", "status"),
         max_length=16,
