@@ -108,7 +108,8 @@ def deliver(email_id: int) -> str:
     scheduled), ``failed`` (given up, the row stays for an administrator)
     or ``skipped`` (already sent, being sent by another task, or given up).
     """
-    email = on_fresh_connection(lambda: _claim(email_id))
+    claimed_at = timezone.now()
+    email = on_fresh_connection(lambda: _claim(email_id, claimed_at))
     if email is None:
         return "skipped"
     message = EmailMultiAlternatives(
@@ -129,14 +130,27 @@ def deliver(email_id: int) -> str:
     return "sent"
 
 
-def _claim(email_id: int) -> OutgoingEmail | None:
-    """Mark the email ``sending`` unless another task has it; None if so."""
-    claimed = OutgoingEmail.objects.filter(pk=email_id, status=Status.WAITING).update(
-        status=Status.SENDING,
-        attempts=F("attempts") + 1,
-        last_attempt_at=timezone.now(),
+def _claim(email_id: int, claimed_at) -> OutgoingEmail | None:
+    """Mark the email ``sending`` at ``claimed_at``; None if another task has it.
+
+    The time doubles as this task's mark: tried again after the database
+    dropped the connection, the claim finds its own row instead of taking
+    it for someone else's.
+    """
+    mine = OutgoingEmail.objects.filter(
+        pk=email_id, status=Status.SENDING, last_attempt_at=claimed_at
     )
-    return OutgoingEmail.objects.get(pk=email_id) if claimed else None
+    if not mine.exists():
+        claimed = OutgoingEmail.objects.filter(
+            pk=email_id, status=Status.WAITING
+        ).update(
+            status=Status.SENDING,
+            attempts=F("attempts") + 1,
+            last_attempt_at=claimed_at,
+        )
+        if not claimed:
+            return None
+    return mine.get()
 
 
 def _attempt_failed(email: OutgoingEmail, exc: Exception) -> str:
