@@ -10,6 +10,7 @@ local mail server and a Redis of the test's own, for the fault tests.
 """
 
 import http.client
+import json
 import logging
 import os
 import re
@@ -119,6 +120,15 @@ def create_user(env, username, password):
             "DJANGO_SUPERUSER_PASSWORD": password,
         },
     )
+
+
+def save_figures(name: str, figures: dict) -> None:
+    """Keep a test's measured figures in ``test-artifacts/reliability/<name>.json``
+    (docs/reliability.md quotes them) and print them (``pytest -s``)."""
+    folder = BASE_DIR / "test-artifacts" / "reliability"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{name}.json").write_text(json.dumps(figures, indent=2))
+    print(f"\n{name}: {json.dumps(figures)}")
 
 
 def create_users(env, names, password):

@@ -22,6 +22,7 @@ from .live import (
     create_users,
     prepare,
     production_environment,
+    save_figures,
 )
 
 pytestmark = pytest.mark.live
@@ -107,6 +108,7 @@ def test_email_asked_for_while_the_mail_server_is_down_arrives_once_when_it_retu
 ):
     mail_server = SmtpServer(MAIL_PORT)  # not started: nothing listens yet
     delivery = worker(MAIL_PORT)
+    started = time.monotonic()
     for name in USERS:
         request_reset(site, name)
     sign_up(site, "dora")
@@ -119,11 +121,25 @@ def test_email_asked_for_while_the_mail_server_is_down_arrives_once_when_it_retu
     assert waiting["unsent"] == len(expected)
     assert waiting["oldest_unsent_seconds"] >= 1
 
+    down_for = time.monotonic() - started
+    failed_attempts = delivery.log.read_text().count("Could not send")
     with mail_server:
+        back = time.monotonic()
         messages = mail_server.wait_for(len(expected))
+        delivered_after = time.monotonic() - back
         time.sleep(3)  # longer than the longest wait: any second copy is due
 
         assert recipients(mail_server.messages) == dict.fromkeys(expected, 1)
+    save_figures(
+        "mail_server_down",
+        {
+            "emails": len(expected),
+            "seconds_down": round(down_for, 1),
+            "failed_attempts_while_down": failed_attempts,
+            "seconds_to_deliver_all_after_return": round(delivered_after, 1),
+            "delivered": len(mail_server.messages),
+        },
+    )
     assert backlog(site) == {"unsent": 0, "oldest_unsent_seconds": 0, "given_up": 0}
     reset = next(m for m in messages if m["To"] == "alice@example.com")
     assert "/accounts/reset/" in reset.get_body(("plain",)).get_content()

@@ -22,6 +22,7 @@ from django_tasks_db.models import DBTaskResult
 
 from accounts.emails import send_templated_email
 from accounts.models import OutgoingEmail, User
+from tests.test_settings import manage
 
 pytestmark = pytest.mark.django_db
 
@@ -381,3 +382,11 @@ def test_a_sign_up_whose_email_cannot_be_stored_leaves_no_account(client, monkey
 
     assert not User.objects.filter(username="carol").exists()
     assert mail.outbox == []
+
+
+def test_an_unknown_task_backend_fails_the_checks_naming_the_variable():
+    result = manage("check", TASKS_BACKEND="celery")
+
+    assert result.returncode == 1
+    assert "accounts.E012" in result.stderr
+    assert "TASKS_BACKEND" in result.stderr

@@ -32,7 +32,6 @@ import pytest
 from psycopg import sql
 
 from .live import (
-    BASE_DIR,
     CSRF_INPUT,
     Browser,
     DbWorker,
@@ -42,6 +41,7 @@ from .live import (
     create_users,
     prepare,
     production_environment,
+    save_figures,
 )
 
 pytestmark = pytest.mark.live
@@ -53,7 +53,6 @@ MAIL_PORT = 18592
 DEFAULT_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 LOCKOUT_LIMIT = 5
 LOAD_USERS = ("ann", "ben", "cat", "dan")
-FIGURES = BASE_DIR / "test-artifacts" / "reliability"
 
 
 def postgres_server_url() -> str:
@@ -135,12 +134,6 @@ def terminate_connections(database) -> int:
 def healthz(port) -> tuple[int, dict]:
     response = Browser(port).get("/healthz")
     return response.status, json.loads(response.body)
-
-
-def save_figures(name: str, figures: dict) -> None:
-    FIGURES.mkdir(parents=True, exist_ok=True)
-    (FIGURES / f"{name}.json").write_text(json.dumps(figures, indent=2))
-    print(f"\n{name}: {json.dumps(figures)}")
 
 
 # The lockout
