@@ -84,12 +84,16 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-## check: the production profile passes `check --deploy` (throwaway key)
+## check: the production profile passes `check --deploy` (throwaway key; static
+## files collected into a throwaway folder, as a release does first)
 check: install
-	DJANGO_ENV=production ALLOWED_HOSTS=auth.example.com SITE_URL=https://auth.example.com \
+	export DJANGO_ENV=production ALLOWED_HOSTS=auth.example.com SITE_URL=https://auth.example.com \
 	CACHE_URL=rediscache://127.0.0.1:6379/0 EMAIL_URL=smtp+tls://mail.example.com:587 \
-	SECRET_KEY="$$($(BIN)/python -c 'from django.core.management.utils import get_random_secret_key as k; print(k())')" \
-	$(BIN)/python manage.py check --deploy --fail-level WARNING
+	STATIC_ROOT="$$(mktemp -d)" \
+	SECRET_KEY="$$($(BIN)/python -c 'from django.core.management.utils import get_random_secret_key as k; print(k())')" && \
+	$(BIN)/python manage.py collectstatic --noinput -v 0 && \
+	$(BIN)/python manage.py check --deploy --fail-level WARNING; \
+	status=$$?; rm -rf "$$STATIC_ROOT"; exit $$status
 
 migrations-check: install
 	$(BIN)/python manage.py makemigrations --check --dry-run

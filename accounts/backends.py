@@ -4,8 +4,8 @@ from django.contrib import auth
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
-from .login.flow import Attempt
-from .security import hashers
+from .login.attempts import Attempt
+from .security import hashers, lockout
 
 UserModel = get_user_model()
 
@@ -32,9 +32,13 @@ class UsernameOrEmailBackend(ModelBackend):
     """Authenticate with a username or an email address, ignoring case.
 
     The sign-in flow passes its ``Attempt`` (``accounts.login.flow``), which
-    has looked the account up once for every part of the attempt.
-    Otherwise exactly Django's ``ModelBackend``: inactive users are refused,
-    and a login name that matches nobody still costs one password hash.
+    has looked the account up once for every part of the attempt. Every
+    check is counted by the lockout *before* the password is hashed
+    (``accounts.security.lockout.reserved``): a locked-out attempt raises
+    ``LockedOut`` through ``authenticate()`` without any hashing, and a
+    wrong password stays counted. Otherwise exactly Django's
+    ``ModelBackend``: inactive users are refused, and a login name that
+    matches nobody still costs one password hash.
     ``get_user`` takes the user the session store read with the session
     (see ``get_user`` above) instead of reading it again.
     """
@@ -48,16 +52,20 @@ class UsernameOrEmailBackend(ModelBackend):
             return None
         if attempt is None:
             attempt = Attempt(request, username)
-        user = attempt.account
-        if user is None:
-            # Run the default password hasher once to reduce the timing
-            # difference between an existing and a nonexistent user (#20760).
-            UserModel().set_password(password)
+        # Counted before hashing; raises LockedOut (no hash) while locked.
+        with lockout.reserved(attempt) as reservation:
+            user = attempt.account
+            if user is None:
+                # Run the default password hasher once to reduce the timing
+                # difference between an existing and a nonexistent user (#20760).
+                UserModel().set_password(password)
+                return None
+            known = attempt.known_browser_id is not None
+            with hashers.reserved_slot(known_device=known):
+                if user.check_password(password) and self.user_can_authenticate(user):
+                    reservation.succeeded = True
+                    return user
             return None
-        with hashers.reserved_slot(known_device=attempt.known_browser_id is not None):
-            if user.check_password(password) and self.user_can_authenticate(user):
-                return user
-        return None
 
     def get_user(self, user_id):
         user = getattr(_loading_session.get(), "loaded_user", None)

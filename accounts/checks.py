@@ -74,6 +74,16 @@ PROXY_SSL_HEADER_MISSING_HINT = (
     "overwrite that header."
 )
 
+STATIC_MANIFEST_MISSING = (
+    "The static-file manifest {manifest} is missing: static files are stored "
+    "with hashed names ({storage}), so every page that links one answers "
+    "500 until collectstatic has run."
+)
+STATIC_MANIFEST_MISSING_HINT = (
+    "Run 'python manage.py collectstatic --noinput' on each release, with "
+    "the same STATIC_ROOT as the servers."
+)
+
 PROCESS_LOCAL_CACHES = {
     "django.core.cache.backends.locmem.LocMemCache",
     "django.core.cache.backends.dummy.DummyCache",
@@ -150,7 +160,7 @@ def check_email_in_background(app_configs, **kwargs):
     backend = getattr(settings, "TASKS", {}).get("default", {}).get("BACKEND")
     if backend != IMMEDIATE_TASKS:
         return []
-    return [Warning(EMAIL_IN_REQUESTS, hint=EMAIL_IN_REQUESTS_HINT, id="accounts.W013")]
+    return [Warning(EMAIL_IN_REQUESTS, hint=EMAIL_IN_REQUESTS_HINT, id="accounts.W016")]
 
 
 @register(Tags.security, deploy=True)
@@ -184,6 +194,41 @@ def check_trusted_proxies(app_configs, **kwargs):
     return []
 
 
+def missing_static_manifest() -> str | None:
+    """The path of the static-file manifest when storage needs it and it is
+    missing (``collectstatic`` has not run); otherwise None."""
+    from django.contrib.staticfiles.storage import (
+        ManifestFilesMixin,
+        staticfiles_storage,
+    )
+
+    storage = staticfiles_storage
+    if not isinstance(storage, ManifestFilesMixin):
+        return None
+    if storage.manifest_storage.exists(storage.manifest_name):
+        return None
+    return storage.manifest_storage.path(storage.manifest_name)
+
+
+@register(Tags.staticfiles, deploy=True)
+def check_static_manifest(app_configs, **kwargs):
+    from django.contrib.staticfiles.storage import staticfiles_storage
+
+    manifest = missing_static_manifest()
+    if manifest is None:
+        return []
+    storage = staticfiles_storage.__class__
+    return [
+        Error(
+            STATIC_MANIFEST_MISSING.format(
+                manifest=manifest, storage=f"{storage.__module__}.{storage.__name__}"
+            ),
+            hint=STATIC_MANIFEST_MISSING_HINT,
+            id="accounts.E014",
+        )
+    ]
+
+
 # The sign-in pipeline's own wiring, checked on every ``manage.py`` run.
 
 # The middleware the pipeline depends on, in the order it needs them.
@@ -193,7 +238,7 @@ REQUIRED_MIDDLEWARE = (
     "accounts.usersessions.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.usersessions.middleware.SessionExpiredMessageMiddleware",
-    "axes.middleware.AxesMiddleware",
+    "accounts.security.middleware.LockedOutMiddleware",
 )
 # Django's own versions: each one passes Django's checks but breaks the site
 # (sessions without their device and activity record, so active users are
@@ -293,7 +338,7 @@ def check_setting_values(app_configs, **kwargs):
                 TASKS_BACKEND_UNKNOWN.format(
                     backends=", ".join(backends), value=settings.TASKS_BACKEND
                 ),
-                id="accounts.E012",
+                id="accounts.E015",
             )
         )
     if app_settings.EMAIL_VERIFICATION not in EMAIL_VERIFICATION_MODES:

@@ -92,6 +92,36 @@ SETTINGS: dict[str, Setting] = {
         env="PASSWORD_CHECK_TIMEOUT",
         cast="float",
     ),
+    "PASSWORD_CONTEXT_WORDS": Setting(
+        [],
+        "More words a password must not be made of (a company or product "
+        "name), besides the site's name (OTP_TOTP_ISSUER), SITE_URL's host "
+        "and the account's username and email address.",
+        env="PASSWORD_CONTEXT_WORDS",
+        cast="list",
+    ),
+    "PWNED_PASSWORDS_URL": Setting(
+        "https://api.pwnedpasswords.com/range/",
+        "Have I Been Pwned's range API (or a self-hosted mirror of it) that "
+        "new passwords are checked against; only the first 5 hex digits of "
+        "the password's SHA-1 are sent. Empty: no breach check, only "
+        "Django's common-password list.",
+        env="PWNED_PASSWORDS_URL",
+    ),
+    "PWNED_PASSWORDS_TIMEOUT": Setting(
+        1.0,
+        "Seconds to wait for the range API before falling back to the "
+        "common-password list (or refusing, with PWNED_PASSWORDS_STRICT).",
+        env="PWNED_PASSWORDS_TIMEOUT",
+        cast="float",
+    ),
+    "PWNED_PASSWORDS_STRICT": Setting(
+        False,
+        "Refuse a new password (asking to try again) when the range API cannot "
+        "be reached, instead of checking the common-password list alone.",
+        env="PWNED_PASSWORDS_STRICT",
+        cast="bool",
+    ),
     # SESSIONS
     "SESSION_IDLE_TIMEOUT": Setting(
         30 * 60,
@@ -152,6 +182,49 @@ SETTINGS: dict[str, Setting] = {
         env="ADMIN_REQUIRE_2FA",
         cast="bool",
     ),
+    # LOCKOUT: failed password checks and wrong codes, counted per account,
+    # per client address and per known browser (accounts.security.lockout).
+    "LOCKOUT_FAILURE_LIMIT": Setting(
+        5,
+        "Failures of one account (from anywhere) or of one known browser "
+        "before it is locked for strangers (or for that browser).",
+        env="AXES_FAILURE_LIMIT",
+        cast="int",
+    ),
+    "LOCKOUT_IP_FAILURE_LIMIT": Setting(
+        30,
+        "Failures from one client address (an IPv6 /64), across accounts, "
+        "before it is locked: higher than the account's, since an office or "
+        "a carrier puts many people behind one address.",
+        env="LOCKOUT_IP_FAILURE_LIMIT",
+        cast="int",
+    ),
+    "LOCKOUT_COOLOFF_MINUTES": Setting(
+        15,
+        "How long a first lock lasts; failures older than this are forgotten.",
+        env="AXES_COOLOFF_MINUTES",
+        cast="int",
+    ),
+    "LOCKOUT_COOLOFF_MULTIPLIER": Setting(
+        2,
+        "Each further lock of the same account or address lasts this many "
+        "times longer than the one before (1: no escalation).",
+        env="LOCKOUT_COOLOFF_MULTIPLIER",
+        cast="int",
+    ),
+    "LOCKOUT_COOLOFF_MAX_MINUTES": Setting(
+        24 * 60,
+        "The longest a lock lasts, however often it escalated.",
+        env="LOCKOUT_COOLOFF_MAX_MINUTES",
+        cast="int",
+    ),
+    "LOCKOUT_HISTORY_HOURS": Setting(
+        24,
+        "Earlier locks are forgotten (the next lasts LOCKOUT_COOLOFF_MINUTES "
+        "again) after this many hours without a failure.",
+        env="LOCKOUT_HISTORY_HOURS",
+        cast="int",
+    ),
     # KNOWN BROWSERS, ALERTS AND THE AUDIT TRAIL
     "KNOWN_DEVICE_COOKIE_NAME": Setting(
         "known_device", "The known-browser cookie's name."
@@ -182,6 +255,14 @@ SETTINGS: dict[str, Setting] = {
         365,
         "Audit-trail events older than this are deleted by prune_auth_events.",
         env="AUTH_EVENT_RETENTION_DAYS",
+        cast="int",
+    ),
+    "AUTH_EVENT_FAILURE_RETENTION_DAYS": Setting(
+        30,
+        "Failed sign-ins, wrong codes and locks, and reset requests for "
+        "addresses with no account, are deleted by prune_auth_events after "
+        "this many days (at most AUTH_EVENT_RETENTION_DAYS).",
+        env="AUTH_EVENT_FAILURE_RETENTION_DAYS",
         cast="int",
     ),
     # ACCOUNT LIFECYCLE
@@ -237,6 +318,11 @@ SETTINGS: dict[str, Setting] = {
         "5/h",
         "Password-reset requests per client IP and per address.",
         env="RATELIMIT_PASSWORD_RESET",
+    ),
+    "RATELIMIT_PASSWORD_RESET_LINK": Setting(
+        "10/h",
+        "Invalid password-reset links opened per client IP (guessing tokens).",
+        env="RATELIMIT_PASSWORD_RESET_LINK",
     ),
     "RATELIMIT_RESEND_VERIFICATION": Setting(
         "5/h",

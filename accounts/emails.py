@@ -5,6 +5,14 @@ An email is three templates under ``templates/emails/``: ``<name>_subject.txt``,
 them come from ``absolute_url()``, built on the configured ``SITE_URL`` and
 never on the request's ``Host`` header, which a client controls.
 
+Mail to an address nobody has confirmed carries no text the requester chose:
+whoever signs up can type a stranger's address and a username such as
+"Account.suspended.-.restore.at.www.evil-support.example", and the site's
+genuine mail must not carry that to the stranger. Every greeting goes
+through ``emails/greeting.txt``, which names the user only when
+``greeting_name`` is set, and ``greeting_name()`` sets it only for the
+account's own confirmed address.
+
 The message is rendered here, in the request, and handed to the outbox
 (``accounts.outbox``) finished: subject, text and HTML in the page's
 language. The worker that delivers it needs no request, no active language
@@ -28,6 +36,16 @@ def absolute_url(path: str) -> str:
     return urljoin(app_settings.SITE_URL.rstrip("/") + "/", path.lstrip("/"))
 
 
+def greeting_name(user, to: str) -> str | None:
+    """The name to greet ``to`` with: ``user``'s, if ``to`` is their confirmed
+    address; otherwise None, and the mail says only "Hello,"."""
+    if user is None or not getattr(user, "email_verified", False):
+        return None
+    if (user.email or "").lower() != (to or "").lower():
+        return None
+    return user.get_username()
+
+
 def send_templated_email(
     name: str, *, to: str, context: dict | None = None, language: str | None = None
 ) -> None:
@@ -49,6 +67,8 @@ def send_templated_email(
         "LANGUAGE_CODE": language,
         **(context or {}),
     }
+    if "greeting_name" not in context:
+        context["greeting_name"] = greeting_name(context.get("user"), to)
     with translation.override(language):
         subject = render_to_string(f"emails/{name}_subject.txt", context)
         text = render_to_string(f"emails/{name}.txt", context)
@@ -66,8 +86,9 @@ def send_templated_email(
 def security_notice(user, name: str) -> None:
     """Tell the owner a security setting changed, in case it was not them.
 
-    ``name`` is the email: ``password_changed``, ``two_factor_enabled`` or
-    ``two_factor_disabled``; each offers a password reset.
+    ``name`` is the email: ``password_changed``, ``password_set_by_admin``,
+    ``two_factor_enabled`` or ``two_factor_disabled``; each offers a password
+    reset.
     """
     send_templated_email(
         name,

@@ -6,12 +6,14 @@ package of its concern, under the one app label ``accounts``.
 
 from .audit.models import AuthEvent
 from .outbox.models import OutgoingEmail
+from .security.models import LockoutCounter
 from .twofactor.models import RecoveryCode, RecoveryCodeDevice
 from .users.models import User
 from .usersessions.models import Session, SessionQuerySet
 
 __all__ = [
     "AuthEvent",
+    "LockoutCounter",
     "OutgoingEmail",
     "RecoveryCode",
     "RecoveryCodeDevice",

@@ -13,9 +13,13 @@ from django.dispatch import Signal
 # user, methods (how they proved who they are: "pwd", "otp", ...),
 # known_browser: the sign-in flow completed a login (accounts.login.flow).
 signed_in = Signal()
-# attempt (accounts.login.flow.Attempt), failures: this failure locked the
-# account or address for the cool-off. Sent with ``sender=Attempt``.
+# attempt (accounts.login.attempts.Attempt), failures, scope ("account",
+# "address" or "browser"), lock (an id naming this lock), cool_off_seconds:
+# this failure locked the key for the cool-off. Sent with ``sender=Attempt``.
 sign_in_locked = Signal()
+# attempt, scope, lock, locked_at, refused (attempts refused so far): a lock
+# refused one more attempt, before any password check. ``sender=Attempt``.
+sign_in_refused = Signal()
 
 # user: the new, not yet verified account.
 user_signed_up = Signal()
@@ -27,6 +31,9 @@ email_changed = Signal()
 password_changed = Signal()
 # email, user: a reset was asked for; ``user`` is None for an unknown address.
 password_reset_requested = Signal()
+# user, admin: an administrator set the password of ``user`` (another account)
+# in the admin, or turned password sign-in off for it.
+password_set_by_admin = Signal()
 # user: a password reset was completed with a valid link.
 password_reset_completed = Signal()
 # user: sent just before the account is deleted by its owner.
@@ -35,9 +42,9 @@ account_deleted = Signal()
 # other than by signing out (from the sessions list, an admin action, ...).
 session_ended = Signal()
 
-# Two-factor authentication (issue 6). A wrong code at sign-in is sent as
-# Django's ``user_login_failed`` with ``credentials["step"] == "two_factor"``,
-# so lockouts count it like a wrong password.
+# Two-factor authentication (issue 6). A wrong code at sign-in is counted by
+# the lockout like a wrong password and sent as Django's ``user_login_failed``
+# with ``credentials["step"] == "two_factor"``.
 # user: an authenticator app was confirmed and recovery codes issued.
 two_factor_enabled = Signal()
 # user, by ("user" | "admin"): the app and recovery codes were removed.

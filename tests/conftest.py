@@ -250,7 +250,6 @@ def clock():
     fake = Clock(timezone.now())
     with (
         mock.patch("django.utils.timezone.now", fake),
-        mock.patch("axes.handlers.proxy.now", fake),  # axes imported it by name
         mock.patch("time.time", fake.time),
     ):
         yield fake

@@ -42,7 +42,14 @@ CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 def clean_environment(**overrides) -> dict[str, str]:
     """The current environment without site settings, plus ``overrides``."""
     env = {key: value for key, value in os.environ.items() if key not in SITE_VARIABLES}
-    env.update({"DJANGO_SETTINGS_MODULE": "authsite.settings", **overrides})
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "authsite.settings",
+            # No test process asks the real Have I Been Pwned.
+            "PWNED_PASSWORDS_URL": "",
+            **overrides,
+        }
+    )
     return env
 
 

@@ -138,9 +138,11 @@ def test_djangos_authentication_middleware_in_place_of_the_projects_fails_the_ch
 
 def test_middleware_the_flow_needs_out_of_order_fails_the_check(settings):
     middleware = [
-        name for name in settings.MIDDLEWARE if name != "axes.middleware.AxesMiddleware"
+        name
+        for name in settings.MIDDLEWARE
+        if name != "accounts.security.middleware.LockedOutMiddleware"
     ]
-    middleware.insert(0, "axes.middleware.AxesMiddleware")
+    middleware.insert(0, "accounts.security.middleware.LockedOutMiddleware")
 
     assert error_ids(MIDDLEWARE=middleware) == ["accounts.E010"]
 

@@ -6,6 +6,8 @@ from django.test import override_settings
 
 from accounts import checks
 
+from .live import production_environment, run_manage
+
 SECURE_COOKIES = {
     "SESSION_COOKIE_SECURE": True,
     "SESSION_COOKIE_NAME": "__Host-sessionid",
@@ -151,4 +153,42 @@ def test_ssl_redirect_behind_a_proxy_without_its_ssl_header_is_an_error():
 
 
 def test_email_sent_inside_requests_warns():
-    assert account_check_ids(TASKS=IMMEDIATE_TASKS) == ["accounts.W013"]
+    assert account_check_ids(TASKS=IMMEDIATE_TASKS) == ["accounts.W016"]
+
+
+MANIFEST_STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+
+
+def test_hashed_static_names_without_collectstatic_are_an_error(tmp_path):
+    with override_settings(STORAGES=MANIFEST_STORAGES, STATIC_ROOT=tmp_path):
+        ids = account_check_ids(STORAGES=MANIFEST_STORAGES, STATIC_ROOT=tmp_path)
+        (error,) = checks.check_static_manifest(None)
+
+    assert ids == ["accounts.E014"]
+    assert str(tmp_path / "staticfiles.json") in error.msg
+    assert "collectstatic" in error.hint
+
+
+def test_hashed_static_names_after_collectstatic_pass(tmp_path):
+    (tmp_path / "staticfiles.json").write_text('{"paths": {}, "version": "1.1"}')
+
+    assert account_check_ids(STORAGES=MANIFEST_STORAGES, STATIC_ROOT=tmp_path) == []
+
+
+def test_the_production_profile_names_a_missing_collectstatic(tmp_path):
+    env = production_environment(
+        tmp_path,
+        CACHE_URL="rediscache://127.0.0.1:6379/0",
+        EMAIL_URL="smtp+tls://mail.example.com:587",
+    )
+
+    result = run_manage("check", "--deploy", env=env)
+
+    assert result.returncode == 1
+    assert "accounts.E014" in result.stderr
+    assert str(tmp_path / "static" / "staticfiles.json") in result.stderr

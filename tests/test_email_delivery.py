@@ -388,5 +388,5 @@ def test_an_unknown_task_backend_fails_the_checks_naming_the_variable():
     result = manage("check", TASKS_BACKEND="celery")
 
     assert result.returncode == 1
-    assert "accounts.E012" in result.stderr
+    assert "accounts.E015" in result.stderr
     assert "TASKS_BACKEND" in result.stderr

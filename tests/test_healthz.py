@@ -70,3 +70,36 @@ def test_failing_database_answers_503_without_details(client):
 
 def test_probe_accepts_only_safe_methods(client):
     assert client.post("/healthz").status_code == 405
+
+
+MANIFEST_STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+
+
+def test_missing_static_manifest_answers_503_naming_it(client, tmp_path, caplog):
+    with override_settings(STORAGES=MANIFEST_STORAGES, STATIC_ROOT=tmp_path):
+        response = client.get("/healthz")
+
+    assert response.status_code == 503
+    assert response.json() == {
+        "status": "error",
+        "database": "ok",
+        "cache": "ok",
+        "static": "missing manifest: run collectstatic",
+        "email": NO_BACKLOG,
+    }
+    assert str(tmp_path / "staticfiles.json") in caplog.text
+
+
+def test_collected_static_files_are_healthy(client, tmp_path):
+    (tmp_path / "staticfiles.json").write_text('{"paths": {}, "version": "1.1"}')
+
+    with override_settings(STORAGES=MANIFEST_STORAGES, STATIC_ROOT=tmp_path):
+        response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert response.json()["status"] == "ok"

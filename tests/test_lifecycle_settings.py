@@ -25,11 +25,16 @@ def test_development_writes_email_to_files_under_var_mail():
     assert str(BASE_DIR / "var" / "mail") in result.stdout
 
 
-def test_file_backend_folder_can_be_moved(tmp_path):
-    # Email waits in the outbox (a table) on its way: a database of its own.
+def migrated_database(tmp_path) -> str:
+    """A database of the test's own: email waits in the outbox (a table)."""
     database = f"sqlite:///{tmp_path / 'db.sqlite3'}"
-    mail = tmp_path / "mail"
     assert manage("migrate", DATABASE_URL=database).returncode == 0
+    return database
+
+
+def test_file_backend_folder_can_be_moved(tmp_path):
+    database = migrated_database(tmp_path)
+    mail = tmp_path / "mail"
     result = manage(
         "shell",
         "--no-imports",
@@ -91,3 +96,51 @@ def test_settings_are_read_from_the_environment():
     )
 
     assert result.stdout.split() == ["optional", "20/15m"]
+
+
+def test_a_filemail_url_with_a_path_writes_to_that_folder(tmp_path):
+    folder = tmp_path / "spool" / "mail"
+    result = manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from accounts.emails import send_templated_email as send; "
+        "send('password_changed', to='a@example.com', "
+        "context={'user': {'username': 'a'}, 'reset_url': 'x'}); "
+        + PRINT.format("s.EMAIL_FILE_PATH"),
+        DATABASE_URL=migrated_database(tmp_path),
+        EMAIL_URL=f"filemail://{folder}",
+        LOG_LEVEL="WARNING",  # stdout is the setting's value alone
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == str(folder)
+    (written,) = folder.iterdir()
+    assert "Your password was changed" in written.read_text()
+
+
+def test_a_relative_filemail_url_is_beside_manage_py():
+    result = manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        PRINT.format("s.EMAIL_FILE_PATH"),
+        EMAIL_URL="filemail://var/outbox",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == str(BASE_DIR / "var" / "outbox")
+
+
+def test_email_file_path_still_wins_over_the_urls_path(tmp_path):
+    result = manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        PRINT.format("s.EMAIL_FILE_PATH"),
+        EMAIL_URL="filemail:///srv/elsewhere",
+        EMAIL_FILE_PATH=str(tmp_path),
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == str(tmp_path)

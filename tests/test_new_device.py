@@ -216,3 +216,31 @@ def test_a_mail_server_that_refuses_the_notice_does_not_fail_the_sign_in(
     assert response.status_code == 302
     assert response.url == DASHBOARD_URL
     assert "Could not send the new_device email" in caplog.text
+
+
+def test_the_browser_that_changed_the_password_stays_known(returning_user, password):
+    browser = Client()
+    assert login(browser, password).status_code == 302
+    new_password = "violet-harbour-91-lantern"
+    browser.post(
+        reverse("accounts:password_change"),
+        {
+            "old_password": password,
+            "new_password1": new_password,
+            "new_password2": new_password,
+        },
+    )
+    browser.post(LOGOUT_URL)
+    mail.outbox.clear()
+    for _n in range(5):  # strangers lock the account
+        Client().post(
+            LOGIN_URL,
+            {"username": "alice", "password": "wrong"},
+            REMOTE_ADDR="198.51.100.9",
+        )
+
+    response = login(browser, new_password)
+
+    assert response.status_code == 302
+    assert mail.outbox == []  # no "new sign-in from a browser it has not used"
+    assert AuthEvent.objects.filter(event_type="login").first().detail["known_device"]

@@ -67,19 +67,21 @@ def test_unknown_profile_is_refused_clearly():
     assert "DJANGO_ENV must be" in result.stderr
 
 
-def test_production_profile_passes_check_deploy():
-    result = manage(
-        "check",
-        "--deploy",
-        "--fail-level",
-        "WARNING",
-        DJANGO_ENV="production",
-        SECRET_KEY=REAL_KEY,
-        ALLOWED_HOSTS="auth.example.com",
-        SITE_URL="https://auth.example.com",
-        CACHE_URL="rediscache://127.0.0.1:6379/0",
-        EMAIL_URL="smtp+tls://mail.example.com:587",
-    )
+def test_production_profile_passes_check_deploy(tmp_path):
+    production = {
+        "DJANGO_ENV": "production",
+        "SECRET_KEY": REAL_KEY,
+        "ALLOWED_HOSTS": "auth.example.com",
+        "SITE_URL": "https://auth.example.com",
+        "CACHE_URL": "rediscache://127.0.0.1:6379/0",
+        "EMAIL_URL": "smtp+tls://mail.example.com:587",
+        # A release collects static files first (accounts.E014 otherwise).
+        "STATIC_ROOT": str(tmp_path),
+    }
+    collected = manage("collectstatic", "--noinput", "-v", "0", **production)
+    assert collected.returncode == 0, collected.stderr
+
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **production)
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout

@@ -8,16 +8,19 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from accounts.models import Session
+from accounts.models import LockoutCounter, Session
 
 pytestmark = pytest.mark.django_db
 
 LOGIN_URL = reverse("accounts:login")
 LOGOUT_URL = reverse("accounts:logout")
 # The reads and writes of a sign-in without failures before it: the account,
-# axes' failure count (per device), two-factor status, axes' two clean-up
-# checks, the audit-trail event, last_login and the session row.
-KNOWN_DEVICE_SIGN_IN_STATEMENTS = 8
+# the lockout's count for the device (read under lock, then the attempt
+# counted before hashing, then taken back), two-factor status, the check for
+# the account's old counts, the audit-trail event, last_login and the
+# session row.
+KNOWN_DEVICE_SIGN_IN_STATEMENTS = 9
+LOCKOUT_TABLE = "accounts_lockoutcounter"
 
 
 def sign_in(client, password):
@@ -55,11 +58,14 @@ def test_sign_in_writes_the_session_row_once(user, password):
     assert on_table(statements, "SELECT", "accounts_session") == []
 
 
-def test_sign_in_without_failures_writes_nothing_to_the_lockout_table(user, password):
+def test_sign_in_without_failures_counts_the_attempt_then_takes_it_back(user, password):
+    """Counted before the hash (one insert), removed once it proved right."""
     statements = sign_in(Client(), password)
 
-    for verb in ("INSERT", "UPDATE", "DELETE"):
-        assert on_table(statements, verb, "axes_accessattempt") == []
+    assert len(on_table(statements, "INSERT", LOCKOUT_TABLE)) == 1
+    assert on_table(statements, "UPDATE", LOCKOUT_TABLE) == []
+    assert len(on_table(statements, "DELETE", LOCKOUT_TABLE)) == 1
+    assert not LockoutCounter.objects.exists()
 
 
 def test_sign_in_from_a_known_device_needs_few_statements(user, password):
@@ -78,7 +84,8 @@ def test_sign_in_after_failures_still_clears_the_account_count(user, password):
 
     statements = sign_in(browser, password)
 
-    assert len(on_table(statements, "DELETE", "axes_accessattempt")) == 1
+    assert len(on_table(statements, "DELETE", LOCKOUT_TABLE)) == 1
+    assert not LockoutCounter.objects.filter(scope="account").exists()
 
 
 def test_the_new_session_row_is_the_one_the_cookie_names(user, password):

@@ -441,6 +441,22 @@ def test_wrong_codes_count_towards_the_account_lockout(
     assert SESSION_KEY not in client.session
 
 
+def test_the_wrong_code_that_reaches_the_limit_answers_with_the_lock_page(
+    client, two_factor_user, password, clock
+):
+    sign_in_with_password(client, "wrong password")
+    sign_in_with_password(client, password)
+    for _attempt in range(3):
+        client.post(CODE_URL, {"code": "123456"})
+        clock.advance(seconds=60)
+
+    fifth = client.post(CODE_URL, {"code": "123456"})
+
+    assert fifth.status_code == 429
+    assert "Retry-After" in fifth
+    assert SESSION_KEY not in client.session
+
+
 def test_two_factor_events_are_recorded(client, two_factor_user, password, clock):
 
     user, _totp, codes = two_factor_user
@@ -479,8 +495,8 @@ def test_codes_typed_with_a_wrong_password_are_not_kept_in_the_lockout_records(
     )
 
     dump = StringIO()
-    call_command("dumpdata", "axes", stdout=dump)
-    assert "axes.accessattempt" in dump.getvalue()
+    call_command("dumpdata", "accounts.lockoutcounter", stdout=dump)
+    assert "accounts.lockoutcounter" in dump.getvalue()
     assert codes[0] not in dump.getvalue()
 
 

@@ -28,6 +28,10 @@ class AuthEvent(models.Model):
         EMAIL_VERIFIED = "email_verified", _("Email address verified")
         EMAIL_CHANGED = "email_changed", _("Email address changed")
         PASSWORD_CHANGED = "password_changed", _("Password changed")
+        PASSWORD_SET_BY_ADMIN = (
+            "password_set_by_admin",
+            _("Password set by an administrator"),
+        )
         PASSWORD_RESET_REQUESTED = (
             "password_reset_requested",
             _("Password reset requested"),

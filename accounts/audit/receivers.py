@@ -5,17 +5,16 @@ Connected once in ``AccountsConfig.ready()``. Receivers only record (through
 service or flow that sends it.
 """
 
-from axes.conf import settings as axes_settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_out, user_login_failed
 
 from .. import signals
-from ..login.flow import Attempt
+from ..login.attempts import IDENTIFIER_MAX_LENGTH, Attempt
 from .models import AuthEvent
 
 Type = AuthEvent.Type
-# The typed name is kept for failed sign-ins; no longer than any login name.
-IDENTIFIER_MAX_LENGTH = 254
+# The typed name is kept for failed sign-ins, no longer than any login name
+# (IDENTIFIER_MAX_LENGTH).
 
 
 def on_signed_in(sender, request, user, methods, known_browser, **kwargs):
@@ -65,15 +64,31 @@ def on_logged_out(sender, request, user, **kwargs):
     AuthEvent.objects.record(Type.LOGOUT, user=user, request=request)
 
 
-def on_sign_in_locked(sender, request, attempt, failures, **kwargs):
+def on_sign_in_locked(
+    sender, request, attempt, failures, scope, lock, cool_off_seconds, **kwargs
+):
+    # An address's lock is nobody's account event: it names no account.
     AuthEvent.objects.record(
         Type.LOCKOUT,
-        user=attempt.account,
+        user=None if scope == "address" else attempt.account,
         request=request,
         identifier=attempt.identifier[:IDENTIFIER_MAX_LENGTH],
         failures=failures,
-        cool_off_minutes=int(axes_settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+        cool_off_minutes=max(1, cool_off_seconds // 60),
+        scope=scope,
+        lock=lock,
+        refused=0,
     )
+
+
+def on_sign_in_refused(sender, lock, locked_at, refused, **kwargs):
+    # One event per lock, with a count, instead of a row per refused attempt.
+    event = AuthEvent.objects.filter(
+        event_type=Type.LOCKOUT, created_at__gte=locked_at, detail__lock=lock
+    ).first()
+    if event is not None and refused > event.detail.get("refused", 0):
+        event.detail = {**event.detail, "refused": refused}
+        event.save(update_fields=["detail"])
 
 
 def on_signed_up(sender, user, request=None, **kwargs):
@@ -98,6 +113,16 @@ def on_email_changed(sender, user, old_email, new_email, request=None, **kwargs)
 
 def on_password_changed(sender, user, request=None, **kwargs):
     AuthEvent.objects.record(Type.PASSWORD_CHANGED, user=user, request=request)
+
+
+def on_password_set_by_admin(sender, user, admin, request=None, **kwargs):
+    AuthEvent.objects.record(
+        Type.PASSWORD_SET_BY_ADMIN,
+        user=user,
+        request=request,
+        admin=admin.get_username(),
+        password_usable=user.has_usable_password(),
+    )
 
 
 def on_password_reset_requested(sender, email, user=None, request=None, **kwargs):
@@ -141,10 +166,12 @@ def connect() -> None:
         (user_login_failed, on_login_failed, None),
         (user_logged_out, on_logged_out, None),
         (signals.sign_in_locked, on_sign_in_locked, None),
+        (signals.sign_in_refused, on_sign_in_refused, None),
         (signals.user_signed_up, on_signed_up, user_model),
         (signals.email_verified, on_email_verified, user_model),
         (signals.email_changed, on_email_changed, user_model),
         (signals.password_changed, on_password_changed, user_model),
+        (signals.password_set_by_admin, on_password_set_by_admin, user_model),
         (signals.password_reset_requested, on_password_reset_requested, user_model),
         (signals.password_reset_completed, on_password_reset_completed, user_model),
         (signals.account_deleted, on_account_deleted, user_model),

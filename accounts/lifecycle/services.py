@@ -10,15 +10,22 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import password_validation, update_session_auth_hash
 from django.contrib.auth.hashers import make_password
+from django.contrib.auth.tokens import default_token_generator
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .. import signals
 from ..conf import app_settings
-from ..emails import absolute_url, security_notice, send_templated_email
+from ..emails import (
+    absolute_url,
+    greeting_name,
+    security_notice,
+    send_templated_email,
+)
+from ..login import known_browsers
 from ..security import lockout
 from ..usersessions.models import Session
 from .tokens import email_change_token, email_verification_token
@@ -114,11 +121,14 @@ def _sign_up(request, form) -> User | None:
     return user
 
 
-def password_change(*, request, form) -> None:
+def password_change(*, request, form) -> list[dict]:
     """Save the new password from a valid ``PasswordChangeForm``.
 
-    This session stays signed in (and this browser stays known); every
-    other session of the account ends, and the owner is told.
+    This session stays signed in; every other session of the account ends,
+    and the owner is told. Return the cookies the response must set: this
+    browser's known-browser cookie, re-issued for the new password (each
+    entry is bound to a fingerprint of the password, so without it the
+    browser that made the change would be a stranger at its next sign-in).
     """
     with transaction.atomic():
         user = form.save()
@@ -128,29 +138,70 @@ def password_change(*, request, form) -> None:
         ).end(by="system", request=request)
         signals.password_changed.send(sender=user.__class__, request=request, user=user)
         security_notice(user, "password_changed")
+    return [known_browsers.cookie(request, user)]
 
 
-def password_reset_complete(*, request, form) -> None:
+def password_set_by_admin(*, request, form) -> None:
+    """Save the password an administrator set for another account.
+
+    ``form`` is the admin's valid ``AdminPasswordChangeForm``, which may also
+    turn password sign-in off. Whoever knew the old password is signed out
+    everywhere; the owner is told, and the event names the administrator.
+    """
+    with transaction.atomic():
+        user = form.save()
+        Session.objects.filter(user=user).end(by="admin", request=request)
+        signals.password_set_by_admin.send(
+            sender=user.__class__, request=request, user=user, admin=request.user
+        )
+        security_notice(user, "password_set_by_admin")
+
+
+class ResetLinkUsed(Exception):
+    """The reset link stopped working since it was opened: another use won."""
+
+
+def password_reset_complete(
+    *, request, form, token: str, token_generator=default_token_generator
+) -> None:
     """Save the new password from a valid reset link's ``SetPasswordForm``.
+
+    One link sets one password: the account's row is locked and the link's
+    ``token`` checked again inside the transaction, so of several uses sent
+    at once (all valid when their forms were checked) only the first sets
+    its password; the others raise ``ResetLinkUsed``, changing nothing.
 
     Whoever knew the old password is signed out everywhere, this browser
     too; following the emailed link proves the address (it counts as
     verified from then on) and lifts the account's lockout.
     """
+    raw_password = form.cleaned_data["new_password1"]
+    # The costly hash before the lock, so the lock is held for no longer
+    # than two queries.
+    encoded = make_password(raw_password)
     with transaction.atomic():
-        user = form.save()
-        if not user.email_verified:
-            user.email_verified = True
-            user.save(update_fields=["email_verified"])
-        Session.objects.filter(user=user).end(by="system", request=request)
-        lockout.reset_account(user)
-        # This browser's session may have just ended: start it afresh rather
-        # than save a deleted row.
-        request.session.flush()
-        signals.password_reset_completed.send(
-            sender=user.__class__, request=request, user=user
+        user = (
+            form.user.__class__._default_manager.select_for_update()
+            .filter(pk=form.user.pk)
+            .first()
         )
+        if user is None or not token_generator.check_token(user, token):
+            raise ResetLinkUsed
+        user.password = encoded
+        user.email_verified = True
+        user.save(update_fields=["password", "email_verified"])
+        # With the new password, in its transaction.
         security_notice(user, "password_changed")
+    password_validation.password_changed(raw_password, user)
+    form.user = user
+    Session.objects.filter(user=user).end(by="system", request=request)
+    lockout.reset_account(user)
+    # This browser's session may have just ended: start it afresh rather
+    # than save a deleted row.
+    request.session.flush()
+    signals.password_reset_completed.send(
+        sender=user.__class__, request=request, user=user
+    )
 
 
 def profile_update(*, form) -> None:
@@ -205,7 +256,8 @@ def email_change_confirm(*, request, user: User, new_email: str) -> bool:
 
     Return False (changing nothing) if the address was taken in the meantime.
     """
-    old_email = user.email
+    old_email, old_confirmed = user.email, user.email_verified
+    greeting = greeting_name(user, old_email)
     user.email = new_email
     user.email_verified = True
     try:
@@ -214,7 +266,12 @@ def email_change_confirm(*, request, user: User, new_email: str) -> bool:
             send_templated_email(
                 "email_changed",
                 to=old_email,
-                context={"user": user, "new_email": new_email},
+                # An unconfirmed old address may be a stranger's: it is told
+                # of the change, not of the new address (the requester's).
+                context={
+                    "greeting_name": greeting,
+                    "new_email": new_email if old_confirmed else None,
+                },
             )
     except IntegrityError:
         user.email = old_email
@@ -236,12 +293,12 @@ def email_change_confirm(*, request, user: User, new_email: str) -> bool:
 
 def user_delete(*, request, user: User) -> None:
     """Delete ``user`` (the caller has logged them out) and say goodbye."""
-    email, username = user.email, user.username
+    email, greeting = user.email, greeting_name(user, user.email)
     with transaction.atomic():
         signals.account_deleted.send(sender=user.__class__, request=request, user=user)
         user.delete()
         send_templated_email(
             "account_deleted",
             to=email,
-            context={"username": username},
+            context={"greeting_name": greeting},
         )

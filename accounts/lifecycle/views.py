@@ -21,12 +21,14 @@ from ..login.reauthentication import (
     recently_authenticated,
     redirect_to_reauthenticate,
 )
+from ..security.ip import client_address_key
 from ..security.ratelimit import (
     RateLimited,
     RateLimitMixin,
     hit,
     mailbox,
     too_many_requests,
+    unhit,
 )
 from . import services
 from .forms import (
@@ -45,6 +47,8 @@ class SignupView(RateLimitMixin, FormView):
     form_class = SignupForm
     template_name = "accounts/signup.html"
     ratelimit_scope = "signup"
+    # A form sent back with a typo creates nothing and mails nothing.
+    ratelimit_valid_only = True
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
@@ -52,6 +56,7 @@ class SignupView(RateLimitMixin, FormView):
         return super().dispatch(request, *args, **kwargs)
 
     def form_valid(self, form):
+        self.limit_ip()
         self.limit_email(form.cleaned_data["email"])
         try:
             user = services.user_sign_up(request=self.request, form=form)
@@ -146,12 +151,15 @@ class PasswordChangeView(
         return {**super().get_form_kwargs(), "request": self.request}
 
     def form_valid(self, form):
-        services.password_change(request=self.request, form=form)
+        cookies = services.password_change(request=self.request, form=form)
         messages.success(
             self.request,
             _("Your password was changed. Your other sessions have been signed out."),
         )
-        return redirect(self.get_success_url())
+        response = redirect(self.get_success_url())
+        for cookie in cookies:
+            response.set_cookie(**cookie)
+        return response
 
 
 class PasswordResetView(RateLimitMixin, auth_views.PasswordResetView):
@@ -171,10 +179,27 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     """Set a new password from a reset link; every existing session ends.
 
     Following the emailed link also proves the address, so it counts as
-    verified from then on.
+    verified from then on. Invalid links opened from one address are rate
+    limited (``RATELIMIT_PASSWORD_RESET_LINK``): each check is counted
+    before it is made and taken back when the link was valid, so guessing
+    tokens gets a 429 after a few tries, even all at once.
     """
 
     success_url = reverse_lazy("accounts:password_reset_complete")
+    ratelimit_scope = "password_reset_link"
+
+    def dispatch(self, request, *args, **kwargs):
+        rate = app_settings.RATELIMIT_PASSWORD_RESET_LINK
+        key = f"ip:{client_address_key(request)}"
+        try:
+            hit(self.ratelimit_scope, key, rate)
+        except RateLimited as exc:
+            return too_many_requests(request, exc.retry_after)
+        response = super().dispatch(request, *args, **kwargs)
+        # A valid link redirects to its form, or shows it (validlink).
+        if self.validlink or response.status_code == 302:
+            unhit(self.ratelimit_scope, key, rate)
+        return response
 
     def render_to_response(self, context, **response_kwargs):
         # A used, expired or forged link: its page says so, with a 400 like
@@ -184,7 +209,18 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         return super().render_to_response(context, **response_kwargs)
 
     def form_valid(self, form):
-        services.password_reset_complete(request=self.request, form=form)
+        token = self.request.session.get(auth_views.INTERNAL_RESET_SESSION_TOKEN, "")
+        try:
+            services.password_reset_complete(
+                request=self.request,
+                form=form,
+                token=token,
+                token_generator=self.token_generator,
+            )
+        except services.ResetLinkUsed:
+            # Another use of the same link came first.
+            self.validlink = False
+            return self.render_to_response(self.get_context_data(form=None))
         return redirect(self.get_success_url())
 
 

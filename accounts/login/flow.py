@@ -7,19 +7,23 @@ go next. Its course:
 
 1. A first factor. ``authenticate_password()`` is the one password check:
    the sign-in form, reauthentication, password change and account deletion
-   all call it, so django-axes' lockout, the password-check cap and the
-   audit trail apply to each of them alike.
+   all call it, so the lockout, the password-check cap and the audit
+   trail apply to each of them alike. It returns the user or None,
+   and raises ``LockedOut`` while the lockout refuses the attempt.
 2. ``start_login()``. While a ``Stage`` is required (the second factor,
    unless the browser is trusted), the login is kept in the still anonymous
    session as *pending*, for ``AUTHSITE_TWO_FACTOR_LOGIN_TIMEOUT`` seconds and
-   ``AUTHSITE_TWO_FACTOR_MAX_ATTEMPTS`` failures, and the person is sent to
-   the stage's page. ``pending_login()`` reads it there; ``stage_failed()``
-   counts a failure; ``resume_login()`` continues once the stage is passed.
+   ``AUTHSITE_TWO_FACTOR_MAX_ATTEMPTS`` checks (counted in the database,
+   ``take_stage_check()``), and the person is sent to the stage's page.
+   ``pending_login()`` reads it there; ``stage_failed()`` counts a failure
+   towards the lockout; ``resume_login()`` continues once the stage is
+   passed.
 3. ``complete_login()``, the only caller of ``django.contrib.auth.login``
    (a test enforces it): decides whether this is the account's first
    sign-in and whether the browser is known *before* ``login()`` updates
-   ``last_login``, then logs in, sets the session's lifetime, marks the
-   moment of authentication (reauthentication), mails the new-browser
+   ``last_login``, then logs in, clears the account's lockout counts, sets
+   the session's lifetime, marks the moment of authentication
+   (reauthentication), mails the new-browser
    alert, and hands back the cookies the response must carry (the known
    browser, a trusted browser). ``signals.signed_in`` lets the audit trail
    record it.
@@ -30,8 +34,8 @@ an ``Outcome`` into their response; none of them logs anyone in itself.
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -45,15 +49,23 @@ from django.utils import timezone
 
 from .. import signals
 from ..conf import app_settings
+from ..security import lockout
+
+# ``flow.LockedOut`` is the interface the pages and the API answer.
+from ..security.lockout import LockedOut
 from ..twofactor import trusted_browsers
 from . import known_browsers, reauthentication
+from .attempts import Attempt
 
 if TYPE_CHECKING:
-    from django.http import HttpRequest, HttpResponse
+    from django.http import HttpResponse
 
     from ..users.models import User
 
 PENDING_SESSION_KEY = "accounts.pending_login"
+# How and when the signed-in user last proved who they are (OpenID Connect
+# ``amr`` and ``auth_time``).
+AUTHENTICATION_SESSION_KEY = "accounts.authentication"
 # The backend every way in names, so sessions stay valid across them.
 BACKEND = "accounts.backends.UsernameOrEmailBackend"
 # How the user proved who they are, as OpenID Connect ``amr`` values.
@@ -61,74 +73,41 @@ BY_PWD = "pwd"  # noqa: S105  (an amr value, not a password)
 BY_OTP = "otp"
 
 
-class Attempt:
-    """One password check: the name typed and the account it names.
-
-    Passed to ``authenticate()`` as the ``attempt`` credential, so django-axes'
-    key callables (``accounts.security.lockout``), the backend and the
-    failure receiver share one lookup of the account and one reading of the
-    known-browser cookie, instead of each asking again.
-    """
-
-    def __init__(self, request: HttpRequest | None, identifier: str):
-        self.request = request
-        self.identifier = str(identifier or "")
-
-    @cached_property
-    def account(self) -> User | None:
-        """The account (active or not) the identifier names, or None."""
-        identifier = self.identifier
-        if not identifier.strip() or "\x00" in identifier:
-            return None
-        return get_user_model()._default_manager.with_login(identifier).first()
-
-    @cached_property
-    def known_browser_id(self) -> str | None:
-        """This browser's id if the account signed in from it before."""
-        if self.account is None or self.request is None:
-            return None
-        return known_browsers.known_browser_id(self.request, self.account)
-
-    @classmethod
-    def of(cls, request, credentials) -> Attempt:
-        """The attempt ``credentials`` carry, or one for the name they hold."""
-        credentials = credentials or {}
-        attempt = credentials.get("attempt")
-        if isinstance(attempt, cls):
-            return attempt
-        identifier = credentials.get("username")
-        if identifier is None and request is not None:
-            identifier = request.POST.get("username")
-        return cls(request, identifier)
-
-
 def authenticate_password(request, *, identifier: str, password: str):
     """Check ``password`` for the account ``identifier`` names; return the user.
 
-    Through Django's ``authenticate()``: django-axes refuses a locked-out
-    attempt before any hashing, and a wrong password is reported as a
-    failed sign-in (lockout count and audit trail).
+    Through Django's ``authenticate()`` and the project's backend: the
+    lockout counts the attempt before any hashing and refuses a locked-out
+    one (``LockedOut``, raised through ``authenticate()``); a wrong password
+    stays counted and is reported as a failed sign-in (audit trail). Return
+    None for a wrong password or unknown name; raise ``LockedOut`` when the
+    lockout refused the attempt or this failure started a lock.
     """
-    return auth.authenticate(
-        request,
-        username=identifier,
-        password=password,
-        attempt=Attempt(request, identifier),
+    attempt = Attempt(request, identifier)
+    user = auth.authenticate(
+        request, username=identifier, password=password, attempt=attempt
     )
+    if user is None and attempt.locked_for is not None:
+        raise LockedOut(retry_after=attempt.locked_for)
+    return user
 
 
 def stage_failed(request, user, *, stage: str) -> None:
-    """Report a failed check of ``stage`` (a wrong code) like a wrong password."""
+    """Count a failed check of ``stage`` (a wrong code) like a wrong password,
+    and report it as a failed sign-in.
+
+    Raise ``LockedOut`` if this failure started a lock.
+    """
     identifier = user.get_username()
+    attempt = Attempt(request, identifier)
+    locked_for = lockout.count_failure(attempt)
     user_login_failed.send(
         sender=__name__,
-        credentials={
-            "username": identifier,
-            "step": stage,
-            "attempt": Attempt(request, identifier),
-        },
+        credentials={"username": identifier, "step": stage, "attempt": attempt},
         request=request,
     )
+    if locked_for is not None:
+        raise LockedOut(retry_after=locked_for)
 
 
 @dataclass
@@ -148,7 +127,8 @@ class Login:
             "remember": self.remember,
             "next": self.redirect_url,
             "started": timezone.now().timestamp(),
-            "failures": 0,
+            # Names the server-side count of this login's code checks.
+            "id": secrets.token_urlsafe(16),
         }
 
     @classmethod
@@ -248,14 +228,35 @@ def pending_login(request, stage: str) -> Login | None:
     return login
 
 
-def count_stage_failure(request) -> bool:
-    """Count a failure at the pending stage; False once the login is given up."""
+def _pending_id(request) -> str:
     state = request.session[PENDING_SESSION_KEY]
-    state["failures"] += 1
-    if state["failures"] >= app_settings.TWO_FACTOR_MAX_ATTEMPTS:
+    if "id" not in state:  # a login held before the count moved server-side
+        state["id"] = secrets.token_urlsafe(16)
+        request.session[PENDING_SESSION_KEY] = state
+    return state["id"]
+
+
+def take_stage_check(request) -> bool:
+    """Count one more check at the pending stage, before it is made.
+
+    False (nothing counted) once ``TWO_FACTOR_MAX_ATTEMPTS`` checks were
+    made. The count is kept in the database, one atomic update per check,
+    not in the session: requests sent at once with the same session cookie
+    would each read and save their own copy of it.
+    """
+    return lockout.take_check(
+        lockout.Scope.SIGN_IN,
+        _pending_id(request),
+        app_settings.TWO_FACTOR_MAX_ATTEMPTS,
+    )
+
+
+def count_stage_failure(request) -> bool:
+    """After a failed check: False, and the login is given up, at the limit."""
+    checks = lockout.checks_taken(lockout.Scope.SIGN_IN, _pending_id(request))
+    if checks >= app_settings.TWO_FACTOR_MAX_ATTEMPTS:
         abandon_login(request)
         return False
-    request.session[PENDING_SESSION_KEY] = state
     return True
 
 
@@ -277,10 +278,11 @@ def complete_login(request, login: Login) -> Outcome:
     first_sign_in = user.last_login is None
     known_browser = known_browsers.known_browser_id(request, user) is not None
     auth.login(request, user, backend=BACKEND)
+    lockout.reset_account(user)
     request.session.set_expiry(
         app_settings.SESSION_REMEMBER_AGE if login.remember else 0
     )
-    reauthentication.mark_authenticated(request)
+    _record_authentication(request, login.methods)
     signals.signed_in.send(
         sender=user.__class__,
         request=request,
@@ -296,6 +298,34 @@ def complete_login(request, login: Login) -> Outcome:
     return Outcome(login=login, cookies=cookies)
 
 
-def reauthenticate(request) -> None:
+def reauthenticate(request, *, methods: list[str]) -> None:
     """Record that the signed-in user just proved who they are again."""
+    _record_authentication(request, methods)
+
+
+def _record_authentication(request, methods: list[str]) -> None:
     reauthentication.mark_authenticated(request)
+    request.session[AUTHENTICATION_SESSION_KEY] = {
+        "methods": list(methods),
+        "at": int(timezone.now().timestamp()),
+    }
+
+
+@dataclass(frozen=True)
+class Authentication:
+    """How the signed-in user last proved who they are, and when."""
+
+    methods: tuple[str, ...]
+    at: int  # Unix time
+
+    @property
+    def multi_factor(self) -> bool:
+        return len(set(self.methods)) > 1
+
+
+def authentication(request) -> Authentication | None:
+    """The signed-in session's latest authentication, or None."""
+    state = request.session.get(AUTHENTICATION_SESSION_KEY)
+    if not state:
+        return None
+    return Authentication(methods=tuple(state["methods"]), at=state["at"])

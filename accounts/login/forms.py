@@ -4,14 +4,15 @@ from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import update_session_auth_hash
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from ..conf import app_settings
 from ..forms import FormErrorsDescribeFieldsMixin
 from ..twofactor import codes
 from ..twofactor.forms import waiting_for_code
-from ..users.models import User
 from . import flow
+from .attempts import IDENTIFIER_MAX_LENGTH
 
 
 class LoginForm(FormErrorsDescribeFieldsMixin, auth_forms.AuthenticationForm):
@@ -34,7 +35,11 @@ class LoginForm(FormErrorsDescribeFieldsMixin, auth_forms.AuthenticationForm):
         super().__init__(request, *args, **kwargs)
         username = self.fields["username"]
         username.label = _("Username or email")
-        username.max_length = User._meta.get_field("email").max_length
+        # Django's form sets max_length after the field is built, which only
+        # sizes the input: the validator is added here, so an over-long name
+        # is refused before any normalisation, lookup or lockout count.
+        username.max_length = IDENTIFIER_MAX_LENGTH
+        username.validators.append(MaxLengthValidator(username.max_length))
         username.widget.attrs.update(
             maxlength=username.max_length, autocomplete="username"
         )
@@ -128,3 +133,10 @@ class ReauthenticationForm(forms.Form):
             flow.stage_failed(self.request, self.user, stage=flow.TwoFactorStage.key)
             raise ValidationError(self.error_messages["invalid"], code="invalid")
         return cleaned
+
+    @property
+    def methods(self) -> list[str]:
+        """How the user proved who they are (after a valid form)."""
+        if "code" in self.fields:
+            return [flow.BY_PWD, flow.BY_OTP]
+        return [flow.BY_PWD]

@@ -112,7 +112,14 @@ def read_end_session_token(token: str) -> tuple[int, str] | None:
 
 
 def send_new_browser_email(request, user) -> None:
-    """Tell ``user`` they signed in from a browser not seen before."""
+    """Tell ``user`` they signed in from a browser not seen before.
+
+    Only at a confirmed address: the alert names the device from the
+    browser's own User-Agent and greets by the username, text the person
+    signing in chose, and an unconfirmed address may be a stranger's.
+    """
+    if not user.email_verified:
+        return
     token = end_session_token(user, request.session.public_id)
     send_templated_email(
         "new_device",

@@ -72,18 +72,26 @@ class TwoFactorLoginView(FormView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "user": self.login.user}
+        return {
+            **super().get_form_kwargs(),
+            "user": self.login.user,
+            "before_check": lambda: flow.take_stage_check(self.request),
+        }
 
     def form_invalid(self, form):
-        if form.has_error("code", "throttled"):
+        if form.has_error("code", "too_many"):
+            return self.give_up()  # no code was checked: none was left
+        if not form.has_error("code", "invalid_code"):
             return super().form_invalid(form)  # no code was checked
         flow.stage_failed(self.request, self.login.user, stage=self.stage)
         if not flow.count_stage_failure(self.request):
-            messages.error(
-                self.request, _("Too many wrong codes. Please sign in again.")
-            )
-            return redirect("accounts:login")
+            return self.give_up()
         return super().form_invalid(form)
+
+    def give_up(self):
+        flow.abandon_login(self.request)
+        messages.error(self.request, _("Too many wrong codes. Please sign in again."))
+        return redirect("accounts:login")
 
     def form_valid(self, form):
         user = self.login.user
@@ -121,5 +129,5 @@ class ReauthenticateView(
         return super().get_context_data(next=self.get_redirect_url(), **kwargs)
 
     def form_valid(self, form):
-        flow.reauthenticate(self.request)
+        flow.reauthenticate(self.request, methods=form.methods)
         return HttpResponseRedirect(self.get_success_url())

@@ -99,8 +99,9 @@ def reserved_slot(*, known_device: bool):
     """Let the password checks in this block use the reserved slots.
 
     ``accounts.backends`` enters it with ``known_device=True`` for a browser
-    that carries the named account's known-browser cookie (``accounts.login.known_browsers``):
-    a returning owner then never waits behind a flood of strangers' guesses.
+    that carries the named account's known-browser cookie
+    (``accounts.login.known_browsers``): a returning owner then never waits
+    behind a flood of strangers' guesses.
     """
     token = _known_device.set(known_device)
     try:

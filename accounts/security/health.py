@@ -31,12 +31,13 @@ def _cache_ok() -> bool:
         cache.delete(key)
 
 
-# Without the database nothing works: the probe fails. Without the cache the
+# Without the database (or, in production, the static-file manifest)
+# nothing works: the probe fails. Without the cache the
 # site still serves (rate limits let requests through: docs/reliability.md),
 # so taking every app server out of the load balancer would only make it
 # worse: the probe says "degraded" and still answers 200.
 CHECKS = {"database": _database_ok, "cache": _cache_ok}
-REQUIRED = {"database"}
+REQUIRED = {"database", "static"}
 
 
 def _email_backlog() -> dict:
@@ -57,17 +58,28 @@ def _email_backlog() -> dict:
     }
 
 
+def _static_problem() -> str | None:
+    from ..checks import missing_static_manifest
+
+    manifest = missing_static_manifest()
+    if manifest is None:
+        return None
+    return f"the static-file manifest {manifest} is missing: run collectstatic"
+
+
 @never_cache
 @require_safe
 def healthz(request):
     """200 ``{"status": "ok", ...}`` when database and cache answer.
 
     503 when the database does not; 200 with ``"status": "degraded"`` when
-    only the cache does not. ``email`` reports the outbox: a mail server that
-    is down never fails the probe (messages wait), but an old
-    ``oldest_unsent_seconds`` or any ``given_up`` is worth an alert. The
-    body names only which dependency failed; the cause goes to the log. It
-    reads no session and sets no cookie, so probes create nothing.
+    only the cache does not. Where static files have hashed names, a
+    missing manifest (collectstatic not run) is a failure too: ``"static"``
+    says so. ``email`` reports the outbox: a mail server that is down never
+    fails the probe (messages wait), but an old ``oldest_unsent_seconds``
+    or any ``given_up`` is worth an alert. The body names only which
+    dependency failed; the cause goes to the log. It reads no session and
+    sets no cookie, so probes create nothing.
     """
     results = {}
     for name, check in CHECKS.items():
@@ -79,6 +91,12 @@ def healthz(request):
                 "Health check %s failed: %s: %s", name, type(exc).__name__, exc
             )
             results[name] = "error"
+    # With hashed static names (production), pages fail without the
+    # manifest collectstatic writes: the probe says so, and names it.
+    static_problem = _static_problem()
+    if static_problem is not None:
+        logger.error("Health check static failed: %s", static_problem)
+        results["static"] = "missing manifest: run collectstatic"
     failed = {name for name, result in results.items() if result != "ok"}
     if results["database"] == "ok":
         try:

@@ -1,7 +1,7 @@
 """The one place that decides which address a request came from."""
 
 import logging
-from ipaddress import ip_address
+from ipaddress import ip_address, ip_network
 
 from ..conf import app_settings
 
@@ -61,3 +61,32 @@ def client_ip(request) -> str:
         _warn_missing_header(proxies, len(forwarded))
         return remote
     return _valid(forwarded[-proxies]) or remote
+
+
+# One IPv6 customer gets a whole /64 (RFC 6177), so its addresses are counted
+# together; IPv4 addresses are counted one by one.
+IPV6_PREFIX_LENGTH = 64
+
+
+def address_key(address: str) -> str:
+    """The bucket ``address`` is counted in by lockouts and rate limits.
+
+    An IPv4 address (also written IPv4-mapped, ``::ffff:192.0.2.1``) is its
+    own bucket; an IPv6 address counts with its whole /64 network, written
+    as ``2001:db8:1:2::/64``, so one client cannot get a fresh count per
+    address of its network. "" stays "" (no address).
+    """
+    try:
+        parsed = ip_address(address)
+    except ValueError:
+        return address
+    if parsed.version == 6 and parsed.ipv4_mapped is not None:
+        return str(parsed.ipv4_mapped)
+    if parsed.version == 4:
+        return str(parsed)
+    return str(ip_network(f"{parsed}/{IPV6_PREFIX_LENGTH}", strict=False))
+
+
+def client_address_key(request) -> str:
+    """``address_key`` of the request's client address."""
+    return address_key(client_ip(request))

@@ -4,7 +4,9 @@ from django.core.exceptions import BadRequest
 from django.template.response import TemplateResponse
 from django.utils.log import log_response
 
+from ..login.flow import LockedOut
 from .hashers import PasswordCheckBusy
+from .lockout import lockout_response
 
 
 class UnreadableFormMiddleware:
@@ -57,6 +59,25 @@ class PasswordCheckBusyMiddleware:
         response = TemplateResponse(request, "503.html", status=503)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response.render()
+
+
+class LockedOutMiddleware:
+    """Answer a sign-in attempt the lockout refused with the 429 lock page.
+
+    Wherever a password is checked (sign-in, reauthentication, password
+    change, deletion), ``accounts.login.flow.LockedOut`` ends the request.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, LockedOut):
+            return None
+        return lockout_response(request, exception.retry_after)
 
 
 class MethodNotAllowedPageMiddleware:

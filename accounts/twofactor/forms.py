@@ -56,11 +56,15 @@ class TwoFactorCodeForm(forms.Form):
     error_messages = {
         "invalid_code": _("That code is not valid. Try again."),
         "throttled": CODE_THROTTLED,
+        "too_many": _("Too many wrong codes. Please sign in again."),
     }
 
-    def __init__(self, user, *args, **kwargs):
+    def __init__(self, user, *args, before_check=None, **kwargs):
         self.user = user
         self.device = None
+        # Called before a code is really checked; False refuses the check
+        # (see ``codes.verify_code``).
+        self.before_check = before_check
         super().__init__(*args, **kwargs)
         if app_settings.TWO_FACTOR_TRUST_DAYS > 0:
             self.fields["trust_browser"].help_text = ngettext_lazy(
@@ -73,8 +77,15 @@ class TwoFactorCodeForm(forms.Form):
 
     def clean_code(self):
         code = self.cleaned_data["code"]
-        with waiting_for_code():
-            self.device = codes.verify_code(self.user, code)
+        try:
+            with waiting_for_code():
+                self.device = codes.verify_code(
+                    self.user, code, before_check=self.before_check
+                )
+        except codes.CheckRefused:
+            raise ValidationError(
+                self.error_messages["too_many"], code="too_many"
+            ) from None
         if self.device is None:
             raise ValidationError(
                 self.error_messages["invalid_code"], code="invalid_code"

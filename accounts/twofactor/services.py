@@ -2,6 +2,8 @@
 
 Each change tells the owner by email (except new recovery codes, which the
 owner just asked for on the page) and sends a signal the audit trail records.
+Turning it on or off (an admin's reset too) stops trusting every browser the
+user trusted before.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .. import signals
 from ..emails import security_notice
+from . import trusted_browsers
 from .models import RecoveryCodeDevice
 
 
@@ -27,6 +30,8 @@ def enable(user, *, device: TOTPDevice, request=None) -> list[str] | None:
             return None
         device.confirmed = True
         device.save()
+        # A browser trusted under an earlier enrolment skips no code of this one.
+        trusted_browsers.forget_all(user)
         codes = RecoveryCodeDevice.objects.create(
             user=user, name=gettext("Recovery codes")
         ).regenerate()
@@ -58,6 +63,7 @@ def disable(user, *, request=None, by: str) -> bool:
     with transaction.atomic():
         removed, _per_model = TOTPDevice.objects.filter(user=user).delete()
         removed += RecoveryCodeDevice.objects.filter(user=user).delete()[0]
+        trusted_browsers.forget_all(user)
         if not removed:
             return False
         signals.two_factor_disabled.send(
@@ -65,3 +71,17 @@ def disable(user, *, request=None, by: str) -> bool:
         )
         security_notice(user, "two_factor_disabled")
     return True
+
+
+def remove_device(device: TOTPDevice, *, request=None, by: str) -> bool:
+    """Remove one authenticator app (the admin's delete); return whether 2FA went.
+
+    A confirmed app is what turns two-factor on, so removing it turns
+    two-factor off, recovery codes included, as ``disable`` does (the owner
+    is told, the event recorded). An unconfirmed one is a set-up never
+    finished, which protects nothing: it is deleted alone.
+    """
+    if device.confirmed:
+        return disable(device.user, request=request, by=by)
+    device.delete()
+    return False

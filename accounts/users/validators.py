@@ -1,7 +1,16 @@
+import unicodedata
+
 from django.contrib.auth import password_validation
 from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.exceptions import ValidationError
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
+
+from . import confusables
+
+LOOKS_LIKE_ANOTHER = _(
+    "This username looks too much like an existing one. Please choose another."
+)
 
 
 @deconstructible
@@ -17,6 +26,43 @@ class UsernameValidator(UnicodeUsernameValidator):
         "Enter a valid username. This value may contain only letters, "
         "numbers, and ./+/-/_ characters."
     )
+
+
+@deconstructible
+class LookAlikeUsernameValidator:
+    """Refuse names made to look like other names (Unicode TS #39).
+
+    Letters of scripts not written together (a Cyrillic "a", U+0430, among
+    Latin letters) and letters that draw nothing (the Hangul fillers) are
+    refused here; a name whose skeleton an existing account already has is
+    refused by ``User.clean()``, and by the database's unique index on
+    ``username_skeleton`` when two sign-ups race.
+    """
+
+    def __call__(self, value):
+        value = str(value)
+        if confusables.has_invisible(value) or confusables.has_invisible(
+            unicodedata.normalize("NFKC", value)
+        ):
+            raise ValidationError(
+                _(
+                    "Enter a username without invisible letters (such as the "
+                    "Hangul filler)."
+                ),
+                code="invisible",
+            )
+        if confusables.scripts_mixed(value):
+            raise ValidationError(
+                _(
+                    "Enter a username in one alphabet: letters of different "
+                    "alphabets (such as a Cyrillic letter among Latin ones) "
+                    "can make it look like another name."
+                ),
+                code="mixed_scripts",
+            )
+
+    def __eq__(self, other):
+        return isinstance(other, LookAlikeUsernameValidator)
 
 
 class UserAttributeSimilarityValidator(

@@ -58,11 +58,29 @@ class AuthenticationMiddleware(auth_middleware.AuthenticationMiddleware):
         request.user = SimpleLazyObject(partial(backends.get_user, request))
 
 
+def _ended_message(by: str) -> str:
+    if by == "user":
+        return _(
+            "You were signed out: this session was ended from another device. "
+            "Please sign in again."
+        )
+    if by == "admin":
+        return _(
+            "You were signed out: an administrator ended this session. Please "
+            "sign in again."
+        )
+    return _(
+        "You were signed out: this session was ended by a change to your "
+        "account, such as a new password. Please sign in again."
+    )
+
+
 class SessionExpiredMessageMiddleware:
-    """Tell a user whose session ran out why they are asked to sign in again.
+    """Tell a user whose session ran out or was ended why they must sign in.
 
     Placed after ``MessageMiddleware``: the session is loaded lazily during
-    the view, so the store's ``expired`` flag is only known afterwards.
+    the view, so the store's ``expired`` and ``ended_by`` are only known
+    afterwards.
     """
 
     def __init__(self, get_response):
@@ -70,10 +88,13 @@ class SessionExpiredMessageMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if getattr(request.session, "expired", False):
+        session = request.session
+        if getattr(session, "expired", False):
             messages.warning(
                 request, _("Your session has expired. Please sign in again.")
             )
+        elif ended_by := getattr(session, "ended_by", None):
+            messages.warning(request, _ended_message(ended_by))
         return response
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..signals import session_ended
+from .ended import remember as remember_ended
 from .user_agents import USER_AGENT_MAX_LENGTH, describe_user_agent
 
 
@@ -22,7 +23,9 @@ class SessionQuerySet(models.QuerySet):
         """Delete these sessions so their cookies stop working at once.
 
         Goes through the configured session store so a cached copy
-        (``cached_db``) is dropped too, then sends ``session_ended`` for each.
+        (``cached_db``) is dropped too, notes each as ended (``ended``: the
+        browser's next request says why it was signed out), then sends
+        ``session_ended`` for each.
         """
         ended = list(self.select_related("user"))
         if not ended:
@@ -30,6 +33,8 @@ class SessionQuerySet(models.QuerySet):
         self.model.get_session_store_class().delete_many(
             [session.session_key for session in ended]
         )
+        # So that each browser is told why it was signed out.
+        remember_ended([s for s in ended if s.user_id is not None], by=by)
         for session in ended:
             if session.user is not None:
                 session_ended.send(

@@ -11,6 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import DeleteView, ListView, TemplateView, View
 
 from ..login import known_browsers
+from ..twofactor import trusted_browsers
 from .models import Session
 
 
@@ -59,7 +60,7 @@ class SessionEndView(LoginRequiredMixin, DeleteView):
 
 
 class SessionEndOthersView(LoginRequiredMixin, View):
-    """Sign out everywhere except here."""
+    """Sign out everywhere except here; no browser stays trusted to skip the code."""
 
     http_method_names = ["post"]
 
@@ -69,6 +70,7 @@ class SessionEndOthersView(LoginRequiredMixin, View):
             .exclude(session_key=request.session.session_key)
             .end(by="user", request=request)
         )
+        trusted_browsers.forget_all(request.user)
         messages.success(
             request,
             _("All your other sessions have been ended.")

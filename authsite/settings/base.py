@@ -6,8 +6,8 @@ been read into it (``authsite/dotenv.py``), and variables set in the real
 environment win over the file.
 """
 
-from datetime import timedelta
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -45,6 +45,22 @@ def read_secret_key(*, required: bool) -> str:
             "print(get_random_secret_key())'"
         )
     return key
+
+
+def file_email_folder(url: str, env, base_dir: Path) -> Path:
+    """Where ``filemail://`` writes: ``EMAIL_FILE_PATH``, else the URL's path.
+
+    ``filemail:///srv/mail`` is the absolute folder /srv/mail (django-environ
+    drops its leading "/", which is restored here); ``filemail://var/mail``
+    is relative to the project; a bare ``filemail://`` means ``var/mail``.
+    """
+    if "EMAIL_FILE_PATH" in env.ENVIRON:
+        return env.path("EMAIL_FILE_PATH")
+    parts = urlsplit(url)
+    location = unquote(parts.netloc + parts.path)
+    if not location.strip("/"):
+        return base_dir / "var" / "mail"
+    return Path(location) if not parts.netloc else base_dir / location
 
 
 # GENERAL
@@ -131,7 +147,6 @@ DJANGO_APPS = [
     "django.contrib.staticfiles",
 ]
 THIRD_PARTY_APPS = [
-    "axes",
     "csp",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -157,9 +172,7 @@ MIDDLEWARE = [
     "accounts.security.middleware.MethodNotAllowedPageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "accounts.security.middleware.PasswordCheckBusyMiddleware",
-    # Last, so it sees the flag the login attempt set and can replace the
-    # response with the lockout page.
-    "axes.middleware.AxesMiddleware",
+    "accounts.security.middleware.LockedOutMiddleware",
 ]
 
 TEMPLATES = [
@@ -181,12 +194,9 @@ TEMPLATES = [
 # AUTHENTICATION
 # ------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
-# django-axes' backend comes first: it refuses a locked-out attempt before
-# any backend below it hashes the password.
-AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
-    "accounts.backends.UsernameOrEmailBackend",
-]
+# The one backend counts each attempt towards the lockout before it hashes
+# the password, and refuses a locked-out one (accounts/security/lockout.py).
+AUTHENTICATION_BACKENDS = ["accounts.backends.UsernameOrEmailBackend"]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:dashboard"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -208,7 +218,11 @@ AUTH_PASSWORD_VALIDATORS = [
     # Django's validator with a message that reads well in Korean too.
     {"NAME": "accounts.users.validators.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    # NIST SP 800-63B's blocklist: passwords known from breaches (Have I Been
+    # Pwned's range API; Django's common-password list when it cannot be
+    # reached, see PWNED_PASSWORDS_*), and the site's and account's own words.
+    {"NAME": "accounts.security.passwords.BreachedPasswordValidator"},
+    {"NAME": "accounts.security.passwords.ContextWordsValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
@@ -257,11 +271,11 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 # ------------------------------------------------------------------------------
 # EMAIL_URL sets EMAIL_BACKEND, EMAIL_HOST, ... as django-environ documents.
 # Development writes each message to a file under var/mail/.
-vars().update(env.email("EMAIL_URL", default="filemail://"))
+# (Lower case: not a setting, so the URL's password stays out of settings.)
+_email_url = env.str("EMAIL_URL", default="filemail://")
+vars().update(env.email_url_config(_email_url))
 if EMAIL_BACKEND == "django.core.mail.backends.filebased.EmailBackend":  # noqa: F821
-    # django-environ drops the leading "/" of an absolute filemail:// path,
-    # so the folder has its own variable.
-    EMAIL_FILE_PATH = env.path("EMAIL_FILE_PATH", default=BASE_DIR / "var" / "mail")
+    EMAIL_FILE_PATH = file_email_folder(_email_url, env, BASE_DIR)
 DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="authsite <noreply@localhost>"
 )
@@ -281,45 +295,19 @@ TASKS_BACKENDS = {
     "database": "django_tasks_db.DatabaseBackend",
 }
 TASKS_BACKEND = env.str("TASKS_BACKEND", default="immediate")
-# An unknown name is reported by the check accounts.E012.
+# An unknown name is reported by the check accounts.E015.
 TASKS = {
     "default": {
         "BACKEND": TASKS_BACKENDS.get(TASKS_BACKEND, TASKS_BACKENDS["immediate"])
     }
 }
 
-# BRUTE-FORCE DEFENCE (django-axes)
+# BRUTE-FORCE DEFENCE
 # ------------------------------------------------------------------------------
-# https://django-axes.readthedocs.io/en/latest/4_configuration.html
-# Failed sign-ins are counted per account (from any address) and per client
-# address (across accounts); either reaching the limit locks for the cool-off.
-# A browser the account signed in from before is counted on its own (see
-# accounts/lockout.py), so an attacker cannot lock the owner out.
-AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
-AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
-# The database handler shares counts between every app server through the
-# database, with row locks around each update.
-AXES_HANDLER = "accounts.security.lockout.LockoutHandler"
-AXES_LOCKOUT_PARAMETERS = "accounts.security.lockout.lockout_parameters"
-AXES_USERNAME_CALLABLE = "accounts.security.lockout.account_key"
-AXES_CLIENT_IP_CALLABLE = "accounts.security.ip.client_ip"
-AXES_LOCKOUT_CALLABLE = "accounts.security.lockout.lockout_response"
-# LockoutHandler resets only the account's own counts at a successful sign-in
-# (axes' own reset would also clear the client address's count).
-AXES_RESET_ON_SUCCESS = False
-# Keep the failure records of a locked attempt so an ongoing attack keeps
-# the lock (the owner's known browsers are not affected).
-AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
-# Successful sign-ins are in the audit trail (AuthEvent, pruned); axes' own
-# access log would be a second, never-pruned copy.
-AXES_DISABLE_ACCESS_LOG = True
-# axes keeps the POST data of failed attempts for the admin and masks the
-# password there; mask the two-factor code and CSRF token too (username and
-# address are axes' defaults, masked in its log lines).
-AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code", "csrfmiddlewaretoken"]
-# The audit trail logs every sign-in event (logger accounts.events); axes'
-# own INFO lines would repeat them.
-AXES_VERBOSE = False
+# Failed sign-ins are counted by accounts/security/lockout.py, per account,
+# per client address and per known browser; its limits and cool-offs are app
+# settings (AXES_FAILURE_LIMIT, LOCKOUT_IP_FAILURE_LIMIT, AXES_COOLOFF_MINUTES,
+# ... in accounts/conf.py).
 # https://docs.djangoproject.com/en/5.2/ref/settings/#password-reset-timeout
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=60 * 60)
 
@@ -363,6 +351,9 @@ LOGGING = {
             "level": "INFO",
             "propagate": False,
         },
+        # pwned-passwords-django logs each failed range request as an error;
+        # accounts.security.passwords logs one warning naming what it did.
+        "pwned_passwords_django": {"level": "CRITICAL"},
         # Django's own handlers for these (with DEBUG on, and runserver's
         # access log) would write lines unredacted: use this one instead.
         "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},

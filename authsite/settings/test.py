@@ -16,6 +16,10 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Email is delivered at once, when the change that causes it commits.
 TASKS_BACKEND = "immediate"
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# Tests never reach the real Have I Been Pwned: the breach check is off (the
+# common-password list still applies); tests/test_breached_passwords.py
+# points it at a local server.
+AUTHSITE_PWNED_PASSWORDS_URL = ""
 TEMPLATES[0]["OPTIONS"]["debug"] = True
 LANGUAGE_CODE = "en"
 # Serve static files from the source directories: no collectstatic needed.

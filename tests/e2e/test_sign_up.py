@@ -80,6 +80,9 @@ def test_sign_up_confirm_sign_in_and_end_another_session(
     other.reload()
     expect(other).to_have_url(SIGNED_OUT)
     expect(other.get_by_role("heading", level=1)).to_have_text("Sign in")
+    expect(
+        other.get_by_text("this session was ended from another device")
+    ).to_be_visible()
     check_page(other, "session-ended-elsewhere")
 
     header(page).get_by_role("button", name="Sign out").click()

@@ -3,7 +3,8 @@
 Stock Django skips the password validators under ``--noinput`` and lets an
 email address that is taken in another case reach the database as an
 ``IntegrityError``. This command refuses both with a clear message, in the
-interactive and the non-interactive mode alike.
+interactive and the non-interactive mode alike, and a username that looks
+like an existing one (its confusable skeleton is taken), as sign-up does.
 """
 
 import os
@@ -12,6 +13,9 @@ from django.contrib.auth.management.commands import createsuperuser
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
+
+from accounts.users.confusables import skeleton_digest
+from accounts.users.validators import LOOKS_LIKE_ANOTHER
 
 
 class Command(createsuperuser.Command):
@@ -34,6 +38,15 @@ class Command(createsuperuser.Command):
                 self.stderr.write(f"Error: {exc}")
                 return None
         return value
+
+    def _validate_username(self, username, verbose_field_name, database):
+        error = super()._validate_username(username, verbose_field_name, database)
+        if error or not username:
+            return error
+        users = self.UserModel._default_manager.db_manager(database)
+        if users.filter(username_skeleton=skeleton_digest(username)).exists():
+            return f"Error: {LOOKS_LIKE_ANOTHER}"
+        return None
 
     def check_email_is_free(self, email: str) -> None:
         user = self.UserModel(email=self.UserModel.objects.normalize_email(email))

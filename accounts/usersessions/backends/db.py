@@ -1,8 +1,8 @@
 """Database sessions that know their user, device, age and last activity.
 
 The request hands the client's IP address and user agent to the store
-(``accounts.usersessions.middleware.SessionMiddleware``); the store writes them, the user
-and the times into the row.
+(``accounts.usersessions.middleware.SessionMiddleware``); the store writes
+them, the user and the times into the row.
 
 Idle and absolute limits are folded into ``expire_date``, the column
 Django's own expiry check and ``clearsessions`` already use:
@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.crypto import get_random_string
 
 from ...conf import app_settings
+from .. import ended
 
 
 class SessionStore(db.SessionStore):
@@ -44,6 +45,9 @@ class SessionStore(db.SessionStore):
         self.loaded_user = None
         # True when the cookie named a signed-in session that has expired.
         self.expired = False
+        # Who ended the session the cookie named ("user", "admin", "system"),
+        # when it was ended on purpose (accounts.usersessions.ended).
+        self.ended_by = None
         # True while the key from cycle_key() has no row yet.
         self._key_unsaved = False
 
@@ -69,6 +73,8 @@ class SessionStore(db.SessionStore):
             if isinstance(e, SuspiciousOperation):
                 logger = logging.getLogger(f"django.security.{type(e).__name__}")
                 logger.warning(str(e))
+            else:
+                self.ended_by = ended.ended_by(self.session_key)
             self._session_key = None
             return None
         if row.expire_date <= now:
