@@ -27,7 +27,8 @@ run: install
 
 ## serve: the production profile under gunicorn at http://$(HOST):$(PORT)/ on this
 ## machine: plain HTTP (SECURE_SSL_REDIRECT=False), a throwaway SECRET_KEY made
-## for this run, one worker so the local-memory cache stays consistent.
+## for this run, one worker so the local-memory cache stays consistent, and the
+## email worker (manage.py db_worker) beside it, stopped with it.
 ## Browsers accept its Secure __Host- cookies on http://127.0.0.1 and localhost only;
 ## open it at http://localhost:$(PORT)/, the address passkeys are bound to.
 SERVE_ENV = DJANGO_ENV=production SECURE_SSL_REDIRECT=False \
@@ -43,7 +44,11 @@ $(SERVE_KEY): | install
 serve: install $(SERVE_KEY)
 	$(SERVE_ENV) $(BIN)/python manage.py collectstatic --noinput -v 0
 	$(SERVE_ENV) $(BIN)/python manage.py migrate --noinput
-	$(SERVE_ENV) GUNICORN_BIND=$(HOST):$(PORT) exec $(BIN)/gunicorn -c authsite/gunicorn.conf.py authsite.wsgi
+	$(SERVE_ENV) GUNICORN_BIND=$(HOST):$(PORT) sh -c '\
+	  $(BIN)/python manage.py db_worker & worker=$$!; \
+	  $(BIN)/gunicorn -c authsite/gunicorn.conf.py authsite.wsgi & server=$$!; \
+	  trap "kill $$server $$worker 2>/dev/null" INT TERM; \
+	  wait $$server; status=$$?; kill $$worker 2>/dev/null; wait; exit $$status'
 
 ## example-rp: the example app of examples/oidc-client/ at http://localhost:$(RP_PORT)/,
 ## signing in with the site of `make run` (run both; it registers itself once)

@@ -21,17 +21,20 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp import admin as otp_totp_admin  # noqa: F401
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_tasks_db import admin as tasks_admin
 
 from .lifecycle import services as lifecycle
 from .models import (
     AuthEvent,
     LockoutCounter,
+    OutgoingEmail,
     Passkey,
     RecoveryCodeDevice,
     Session,
     User,
 )
 from .oidc import services as oidc_services
+from .outbox import delivery
 from .passkeys import services as passkeys
 from .twofactor import services as twofactor
 from .users.forms import UserAdminChangeForm, UserAdminCreationForm
@@ -431,6 +434,68 @@ class LockoutCounterAdmin(AdminInputMixin, admin.ModelAdmin):
         )
 
 
+@admin.register(OutgoingEmail)
+class OutgoingEmailAdmin(AdminInputMixin, admin.ModelAdmin):
+    """Email the mail server has not taken yet: waiting, being sent, or given up.
+
+    Sent email leaves the outbox, so what is listed here still needs
+    attention once it is old. The body is never shown: it may hold a
+    working password-reset link.
+    """
+
+    list_display = (
+        "created_at",
+        "name",
+        "to",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "last_error",
+    )
+    list_filter = ("status", "name")
+    search_fields = ("to",)
+    readonly_fields = (
+        "created_at",
+        "name",
+        "to",
+        "subject",
+        "language",
+        "status",
+        "attempts",
+        "last_attempt_at",
+        "next_attempt_at",
+        "last_error",
+    )
+    fields = readonly_fields
+    actions = ["send_again"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_send_permission(self, request):
+        return request.user.has_perm("accounts.change_outgoingemail")
+
+    @admin.action(description=_("Send again now"), permissions=["send"])
+    def send_again(self, request, queryset):
+        count = delivery.send_again(queryset)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d email will be sent again.",
+                "%(count)d emails will be sent again.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+
+# The task store is plumbing (each row names only an email id) and its admin
+# is untranslated; the outbox above is where email is seen.
+admin.site.unregister(tasks_admin.DBTaskResult)
 admin.site.unregister(Group)
 
 

@@ -45,6 +45,16 @@ CONSOLE_EMAIL = (
     "never delivered."
 )
 CONSOLE_EMAIL_HINT = "Set EMAIL_URL to your mail server, e.g. smtp+tls://..."
+IMMEDIATE_TASKS = "django_tasks.backends.immediate.ImmediateBackend"
+EMAIL_IN_REQUESTS = (
+    "Tasks run immediately (TASKS_BACKEND=immediate): email is sent inside "
+    "the request, so a slow mail server slows pages and a mail server that "
+    "is down delays every message until requeue_emails runs."
+)
+EMAIL_IN_REQUESTS_HINT = (
+    "Use TASKS_BACKEND=database (the production default) and run "
+    "`manage.py db_worker` beside the app server."
+)
 PROXY_HEADER_UNTRUSTED = (
     "SECURE_PROXY_SSL_HEADER or USE_X_FORWARDED_HOST trusts headers that "
     "only a reverse proxy may set, but TRUSTED_PROXY_COUNT is 0: either a "
@@ -156,6 +166,14 @@ def check_email_delivered(app_configs, **kwargs):
     ]
 
 
+@register(deploy=True)
+def check_email_in_background(app_configs, **kwargs):
+    backend = getattr(settings, "TASKS", {}).get("default", {}).get("BACKEND")
+    if backend != IMMEDIATE_TASKS:
+        return []
+    return [Warning(EMAIL_IN_REQUESTS, hint=EMAIL_IN_REQUESTS_HINT, id="accounts.W016")]
+
+
 @register(Tags.security, deploy=True)
 def check_trusted_proxies(app_configs, **kwargs):
     count = app_settings.TRUSTED_PROXY_COUNT
@@ -260,6 +278,7 @@ EMAIL_VERIFICATION_UNKNOWN = (
     "ACCOUNT_EMAIL_VERIFICATION must be 'mandatory', 'optional' or 'none', "
     "not {value!r}."
 )
+TASKS_BACKEND_UNKNOWN = "TASKS_BACKEND must be one of {backends}, not {value!r}."
 RATE_MALFORMED = "{variable} must look like '5/h' or '20/15m', not {value!r}."
 RATE_FORMAT = re.compile(r"[1-9]\d*/(?:[1-9]\d*)?[smhd]")
 
@@ -339,6 +358,16 @@ def check_setting_values(app_configs, **kwargs):
                     stores=", ".join(stores), value=settings.SESSION_STORE
                 ),
                 id="accounts.E007",
+            )
+        )
+    backends = getattr(settings, "TASKS_BACKENDS", {})
+    if backends and settings.TASKS_BACKEND not in backends:
+        errors.append(
+            Error(
+                TASKS_BACKEND_UNKNOWN.format(
+                    backends=", ".join(backends), value=settings.TASKS_BACKEND
+                ),
+                id="accounts.E015",
             )
         )
     if app_settings.EMAIL_VERIFICATION not in EMAIL_VERIFICATION_MODES:

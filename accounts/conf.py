@@ -315,6 +315,26 @@ SETTINGS: dict[str, Setting] = {
         env="API_CORS_ALLOWED_ORIGINS",
         cast="list",
     ),
+    # EMAIL DELIVERY (accounts/outbox/)
+    "EMAIL_MAX_ATTEMPTS": Setting(
+        12,
+        "Attempts to hand an email to the mail server before it is given up "
+        "(kept, as given up, in the admin).",
+        env="EMAIL_MAX_ATTEMPTS",
+        cast="int",
+    ),
+    "EMAIL_RETRY_DELAY": Setting(
+        30,
+        "Seconds before the second attempt; each later wait doubles.",
+        env="EMAIL_RETRY_DELAY",
+        cast="int",
+    ),
+    "EMAIL_RETRY_MAX_DELAY": Setting(
+        3600,
+        "The longest wait in seconds between two attempts.",
+        env="EMAIL_RETRY_MAX_DELAY",
+        cast="int",
+    ),
     # RATE LIMITS: "<count>/<period>", period s, m, h or d with an optional
     # multiplier ("5/15m").
     "RATELIMIT_SIGNUP": Setting(

@@ -12,20 +12,23 @@ genuine mail must not carry that to the stranger. Every greeting goes
 through ``emails/greeting.txt``, which names the user only when
 ``greeting_name`` is set, and ``greeting_name()`` sets it only for the
 account's own confirmed address.
+
+The message is rendered here, in the request, and handed to the outbox
+(``accounts.outbox``) finished: subject, text and HTML in the page's
+language. The worker that delivers it needs no request, no active language
+and no template, and what the user is sent is what their action produced
+(their name, the link) even if the account changes before delivery. The
+context could not travel as it is anyway: it holds model instances.
 """
 
-import logging
-import smtplib
 from urllib.parse import urljoin
 
-from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
 from .conf import app_settings
-
-logger = logging.getLogger(__name__)
+from .outbox import delivery
 
 
 def absolute_url(path: str) -> str:
@@ -46,16 +49,17 @@ def greeting_name(user, to: str) -> str | None:
 def send_templated_email(
     name: str, *, to: str, context: dict | None = None, language: str | None = None
 ) -> None:
-    """Render the ``name`` email (text and HTML parts) and send it to ``to``.
+    """Render the ``name`` email (text and HTML parts) and queue it for ``to``.
 
     ``language`` defaults to the active one, so a message triggered from a
     Korean page is written in Korean.
 
-    A mail server that refuses the message is logged, never raised: the
-    request that sent it has done its work (an account exists, a reset was
-    asked for), and an error page only for addresses that have an account
-    would tell a stranger which ones do. Pages that promise an email offer a
-    way to ask for it again.
+    The email is stored in the caller's transaction and delivered once it
+    commits: by a background worker in production, so no request waits for
+    the mail server (nor tells a stranger, by its speed, which addresses
+    have an account). A mail server that is down or refuses the message is
+    logged, never raised: the message waits and is tried again with
+    back-off (``accounts.outbox.delivery``).
     """
     language = language or translation.get_language()
     context = {
@@ -69,14 +73,14 @@ def send_templated_email(
         subject = render_to_string(f"emails/{name}_subject.txt", context)
         text = render_to_string(f"emails/{name}.txt", context)
         html = render_to_string(f"emails/{name}.html", context)
-    message = EmailMultiAlternatives(
-        subject=" ".join(subject.split()), body=text, to=[to]
+    delivery.queue(
+        name=name,
+        to=to,
+        subject=" ".join(subject.split()),
+        body=text,
+        html=html,
+        language=language or "",
     )
-    message.attach_alternative(html, "text/html")
-    try:
-        message.send()
-    except (OSError, smtplib.SMTPException):
-        logger.exception("Could not send the %s email", name)
 
 
 def security_notice(user, name: str) -> None:

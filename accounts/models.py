@@ -6,6 +6,7 @@ package of its concern, under the one app label ``accounts``.
 
 from .audit.models import AuthEvent
 from .oidc.models import Application, AppSignIn, ConnectedApp
+from .outbox.models import OutgoingEmail
 from .passkeys.models import Passkey, PasskeyChallenge
 from .security.models import LockoutCounter
 from .twofactor.models import RecoveryCode, RecoveryCodeDevice
@@ -18,6 +19,7 @@ __all__ = [
     "AuthEvent",
     "ConnectedApp",
     "LockoutCounter",
+    "OutgoingEmail",
     "Passkey",
     "PasskeyChallenge",
     "RecoveryCode",

@@ -1,3 +1,4 @@
+import logging
 import re
 from datetime import timedelta
 from unittest import mock
@@ -5,6 +6,8 @@ from unittest import mock
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import caches
+from django.db import transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -39,6 +42,66 @@ def _force_login_is_a_fresh_sign_in():
         session.save()
 
     with mock.patch.object(Client, "force_login", sign_in):
+        yield
+
+
+def _run_callback(func, robust):
+    if not robust:
+        func()
+        return
+    try:
+        func()
+    except Exception:
+        logging.getLogger("django.db.backends.base").exception(
+            "Error calling %s in on_commit()", func
+        )
+
+
+def _only_test_transactions(connection) -> bool:
+    return all(block._from_testcase for block in connection.atomic_blocks)
+
+
+@pytest.fixture(autouse=True)
+def _on_commit_runs_at_commit():
+    """Run ``transaction.on_commit()`` callbacks when the code under test commits.
+
+    A test with the ``db`` fixture runs inside a transaction that is rolled
+    back at its end, so Django would run no callback at all, and email (sent
+    once the change that causes it commits) would never go out. Here a
+    callback runs when it would in production: at once when only the test's
+    own transaction is open (the code under test is in autocommit), or when
+    the code's own outermost ``atomic()`` block commits; a block that rolls
+    back drops its callbacks, as Django does. Tests on a real transaction
+    (``transactional_db``, ``live_server``) are left to Django.
+    """
+    original_on_commit = BaseDatabaseWrapper.on_commit
+    original_exit = transaction.Atomic.__exit__
+
+    def on_commit(connection, func, robust=False):
+        if connection.atomic_blocks and _only_test_transactions(connection):
+            _run_callback(func, robust)
+        else:
+            original_on_commit(connection, func, robust)
+
+    def atomic_exit(block, exc_type, exc_value, traceback):
+        connection = transaction.get_connection(block.using)
+        result = original_exit(block, exc_type, exc_value, traceback)
+        if (
+            not block._from_testcase
+            and connection.atomic_blocks
+            and _only_test_transactions(connection)
+            and exc_type is None
+            and not connection.needs_rollback
+        ):
+            callbacks, connection.run_on_commit = connection.run_on_commit, []
+            for _, func, robust in callbacks:
+                _run_callback(func, robust)
+        return result
+
+    with (
+        mock.patch.object(BaseDatabaseWrapper, "on_commit", on_commit),
+        mock.patch.object(transaction.Atomic, "__exit__", atomic_exit),
+    ):
         yield
 
 

@@ -5,13 +5,18 @@ settings profile and waits for ``/healthz``; ``Browser`` is a small HTTP
 client that keeps cookies itself, so it also sends ``Secure`` cookies to a
 plain-HTTP test server (a TLS proxy is simulated with ``X-Forwarded-Proto``).
 ``make bench`` (``bench/run.py``, ``bench/flood.py``) uses both too.
+``DbWorker``, ``SmtpServer`` and ``RedisServer`` start the email worker, a
+local mail server and a Redis of the test's own, for the fault tests.
 """
 
 import functools
 import http.client
+import json
+import logging
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -131,6 +136,30 @@ def create_user(env, username, password):
             "DJANGO_SUPERUSER_EMAIL": f"{username}@example.com",
             "DJANGO_SUPERUSER_PASSWORD": password,
         },
+    )
+
+
+def save_figures(name: str, figures: dict) -> None:
+    """Keep a test's measured figures in ``test-artifacts/reliability/<name>.json``
+    (docs/reliability.md quotes them) and print them (``pytest -s``)."""
+    folder = BASE_DIR / "test-artifacts" / "reliability"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{name}.json").write_text(json.dumps(figures, indent=2))
+    print(f"\n{name}: {json.dumps(figures)}")
+
+
+def create_users(env, names, password):
+    """Accounts named ``names`` (address ``<name>@example.com``), in one process."""
+    manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from accounts.models import User\n"
+        f"for name in {list(names)!r}:\n"
+        "    User.objects.create_user(\n"
+        f"        name, f'{{name}}@example.com', {password!r}, email_verified=True\n"
+        "    )",
+        env=env,
     )
 
 
@@ -299,3 +328,174 @@ class Browser:
 
     def logout(self) -> Response:
         return self.post_form("/accounts/logout/", {}, csrf_from="/dashboard/")
+
+
+class DbWorker:
+    """``manage.py db_worker`` in its own process, as ``make serve`` runs it.
+
+    Polls every ``interval`` seconds (the default of 1 s, shortened so tests
+    wait less); the log is the process's output, one JSON line per event in
+    the production profile.
+    """
+
+    def __init__(self, env, log: Path, *, interval: float = 0.2):
+        self.env = env
+        self.log = log
+        self.command = [
+            sys.executable,
+            "manage.py",
+            "db_worker",
+            "--interval",
+            str(interval),
+            "--no-startup-delay",
+        ]
+        self.process = None
+
+    def __enter__(self):
+        self.log_file = self.log.open("ab")
+        self.process = subprocess.Popen(
+            self.command,
+            cwd=BASE_DIR,
+            env=self.env,
+            stdout=self.log_file,
+            stderr=subprocess.STDOUT,
+        )
+        self.wait_for_log("Starting worker", timeout=60)
+        return self
+
+    def wait_for_log(self, text: str, *, count: int = 1, timeout: float = 30) -> str:
+        """The log once ``text`` appears ``count`` times; raise after ``timeout``."""
+        deadline = time.monotonic() + timeout
+        while (log := self.log.read_text()).count(text) < count:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"db_worker exited:\n{log}")
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{text!r} x{count} not in the worker log:\n{log}")
+            time.sleep(0.1)
+        return log
+
+    def __exit__(self, *exc_info):
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.log_file.close()
+
+
+class SmtpServer:
+    """A local mail server (aiosmtpd) that keeps what it receives in ``messages``.
+
+    ``refuse`` answers every recipient with that reply instead (e.g.
+    ``"550 5.1.1 No such user"``). Start and stop it as often as a test needs.
+    """
+
+    def __init__(self, port: int, *, refuse: str | None = None):
+        self.port = port
+        self.refuse = refuse
+        self.messages: list = []
+        self.controller = None
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if self.refuse:
+            return self.refuse
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        from email import message_from_bytes, policy
+
+        self.messages.append(
+            message_from_bytes(envelope.original_content, policy=policy.default)
+        )
+        return "250 Message accepted for delivery"
+
+    def start(self):
+        from aiosmtpd.controller import Controller
+
+        # aiosmtpd logs every SMTP command at INFO.
+        logging.getLogger("mail.log").setLevel(logging.WARNING)
+
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+        return self
+
+    def stop(self):
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc_info):
+        self.stop()
+
+    def wait_for(self, count: int, *, timeout: float = 30) -> list:
+        """The messages once there are ``count``; raise after ``timeout``."""
+        deadline = time.monotonic() + timeout
+        while len(self.messages) < count:
+            if time.monotonic() > deadline:
+                raise TimeoutError(
+                    f"{len(self.messages)} of {count} messages arrived in {timeout} s"
+                )
+            time.sleep(0.1)
+        return list(self.messages)
+
+
+class RedisServer:
+    """A ``redis-server`` of the test's own on ``port``, stopped and started at will.
+
+    No persistence: a restart starts empty, as a cache may.
+    """
+
+    def __init__(self, port: int, log: Path):
+        self.port = port
+        self.log = log
+        self.process = None
+
+    @property
+    def url(self) -> str:
+        return f"rediscache://127.0.0.1:{self.port}/0"
+
+    def start(self):
+        self.process = subprocess.Popen(
+            [
+                shutil.which("redis-server") or "/usr/bin/redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--logfile",
+                str(self.log),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1) as s:
+                    s.sendall(b"PING\r\n")
+                    if s.recv(16).startswith(b"+PONG"):
+                        return self
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError(f"redis-server did not start on port {self.port}")
+
+    def stop(self):
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+            self.process = None
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc_info):
+        self.stop()

@@ -18,11 +18,16 @@ REDIS = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache"}}
 LOCMEM = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 SMTP = "django.core.mail.backends.smtp.EmailBackend"
 CONSOLE = "django.core.mail.backends.console.EmailBackend"
+DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+IMMEDIATE_TASKS = {
+    "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
+}
 # A deployment that passes every check of this module.
 SOUND = {
     **SECURE_COOKIES,
     "CACHES": REDIS,
     "EMAIL_BACKEND": SMTP,
+    "TASKS": DATABASE_TASKS,
     "AUTHSITE_TRUSTED_PROXY_COUNT": 1,
     "SECURE_SSL_REDIRECT": True,
     "SECURE_PROXY_SSL_HEADER": ("HTTP_X_FORWARDED_PROTO", "https"),
@@ -145,6 +150,10 @@ def test_ssl_redirect_behind_a_proxy_without_its_ssl_header_is_an_error():
     )
 
     assert ids == ["accounts.E006"]
+
+
+def test_email_sent_inside_requests_warns():
+    assert account_check_ids(TASKS=IMMEDIATE_TASKS) == ["accounts.W016"]
 
 
 MANIFEST_STORAGES = {

@@ -1,7 +1,5 @@
 """Account-lifecycle settings, read from the environment as an operator sets them."""
 
-from pathlib import Path
-
 import pytest
 
 from tests.live import BASE_DIR
@@ -27,7 +25,16 @@ def test_development_writes_email_to_files_under_var_mail():
     assert str(BASE_DIR / "var" / "mail") in result.stdout
 
 
+def migrated_database(tmp_path) -> str:
+    """A database of the test's own: email waits in the outbox (a table)."""
+    database = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    assert manage("migrate", DATABASE_URL=database).returncode == 0
+    return database
+
+
 def test_file_backend_folder_can_be_moved(tmp_path):
+    database = migrated_database(tmp_path)
+    mail = tmp_path / "mail"
     result = manage(
         "shell",
         "--no-imports",
@@ -35,12 +42,13 @@ def test_file_backend_folder_can_be_moved(tmp_path):
         "from accounts.emails import send_templated_email as send; "
         "send('password_changed', to='a@example.com', "
         "context={'user': {'username': 'a'}, 'reset_url': 'x'})",
+        DATABASE_URL=database,
         EMAIL_URL="filemail://",
-        EMAIL_FILE_PATH=str(tmp_path),
+        EMAIL_FILE_PATH=str(mail),
     )
 
     assert result.returncode == 0, result.stderr
-    (written,) = Path(tmp_path).iterdir()
+    (written,) = mail.iterdir()
     assert "Your password was changed" in written.read_text()
 
 
@@ -100,7 +108,9 @@ def test_a_filemail_url_with_a_path_writes_to_that_folder(tmp_path):
         "send('password_changed', to='a@example.com', "
         "context={'user': {'username': 'a'}, 'reset_url': 'x'}); "
         + PRINT.format("s.EMAIL_FILE_PATH"),
+        DATABASE_URL=migrated_database(tmp_path),
         EMAIL_URL=f"filemail://{folder}",
+        LOG_LEVEL="WARNING",  # stdout is the setting's value alone
     )
 
     assert result.returncode == 0, result.stderr

@@ -1,7 +1,9 @@
 """Account changes that write more than one thing or send email.
 
 Views call these; forms only validate. Every email goes through
-``send_templated_email`` with links from ``absolute_url``.
+``send_templated_email`` with links from ``absolute_url``, inside the
+transaction of the change it reports: the change and its email are
+committed together, or neither is.
 """
 
 from __future__ import annotations
@@ -115,8 +117,8 @@ def _sign_up(request, form) -> User | None:
     with transaction.atomic():
         user = form.save()
         signals.user_signed_up.send(sender=user.__class__, request=request, user=user)
-    if app_settings.EMAIL_VERIFICATION != "none":
-        send_verification_email(user)
+        if app_settings.EMAIL_VERIFICATION != "none":
+            send_verification_email(user)
     return user
 
 
@@ -168,16 +170,17 @@ def password_change(*, request, form) -> list[dict]:
     entry is bound to a fingerprint of the password, so without it the
     browser that made the change would be a stranger at its next sign-in).
     """
-    user = form.save()
-    update_session_auth_hash(request, user)
-    Session.objects.filter(user=user).exclude(
-        session_key=request.session.session_key
-    ).end(by="system", request=request)
-    oidc_services.revoke_app_access(
-        user, by="system", reason="password_changed", request=request
-    )
-    signals.password_changed.send(sender=user.__class__, request=request, user=user)
-    security_notice(user, "password_changed")
+    with transaction.atomic():
+        user = form.save()
+        update_session_auth_hash(request, user)
+        Session.objects.filter(user=user).exclude(
+            session_key=request.session.session_key
+        ).end(by="system", request=request)
+        oidc_services.revoke_app_access(
+            user, by="system", reason="password_changed", request=request
+        )
+        signals.password_changed.send(sender=user.__class__, request=request, user=user)
+        security_notice(user, "password_changed")
     return [known_browsers.cookie(request, user)]
 
 
@@ -188,12 +191,13 @@ def password_set_by_admin(*, request, form) -> None:
     turn password sign-in off. Whoever knew the old password is signed out
     everywhere; the owner is told, and the event names the administrator.
     """
-    user = form.save()
-    Session.objects.filter(user=user).end(by="admin", request=request)
-    signals.password_set_by_admin.send(
-        sender=user.__class__, request=request, user=user, admin=request.user
-    )
-    security_notice(user, "password_set_by_admin")
+    with transaction.atomic():
+        user = form.save()
+        Session.objects.filter(user=user).end(by="admin", request=request)
+        signals.password_set_by_admin.send(
+            sender=user.__class__, request=request, user=user, admin=request.user
+        )
+        security_notice(user, "password_set_by_admin")
 
 
 class ResetLinkUsed(Exception):
@@ -229,6 +233,8 @@ def password_reset_complete(
         user.password = encoded
         user.email_verified = True
         user.save(update_fields=["password", "email_verified"])
+        # With the new password, in its transaction.
+        security_notice(user, "password_changed")
     password_validation.password_changed(raw_password, user)
     form.user = user
     Session.objects.filter(user=user).end(by="system", request=request)
@@ -242,7 +248,6 @@ def password_reset_complete(
     signals.password_reset_completed.send(
         sender=user.__class__, request=request, user=user
     )
-    security_notice(user, "password_changed")
 
 
 def profile_update(*, form) -> None:
@@ -304,20 +309,20 @@ def email_change_confirm(*, request, user: User, new_email: str) -> bool:
     try:
         with transaction.atomic():
             user.save(update_fields=["email", "email_verified"])
+            send_templated_email(
+                "email_changed",
+                to=old_email,
+                # An unconfirmed old address may be a stranger's: it is told
+                # of the change, not of the new address (the requester's).
+                context={
+                    "greeting_name": greeting,
+                    "new_email": new_email if old_confirmed else None,
+                },
+            )
     except IntegrityError:
         user.email = old_email
         user.refresh_from_db(fields=["email", "email_verified"])
         return False
-    send_templated_email(
-        "email_changed",
-        to=old_email,
-        # An unconfirmed old address may be a stranger's: it is told of
-        # the change, not of the new address (which the requester chose).
-        context={
-            "greeting_name": greeting,
-            "new_email": new_email if old_confirmed else None,
-        },
-    )
     sender = user.__class__
     signals.email_changed.send(
         sender=sender,
@@ -338,8 +343,8 @@ def user_delete(*, request, user: User) -> None:
     with transaction.atomic():
         signals.account_deleted.send(sender=user.__class__, request=request, user=user)
         user.delete()
-    send_templated_email(
-        "account_deleted",
-        to=email,
-        context={"greeting_name": greeting},
-    )
+        send_templated_email(
+            "account_deleted",
+            to=email,
+            context={"greeting_name": greeting},
+        )

@@ -3,20 +3,43 @@
 A limit is a setting such as ``RATELIMIT_SIGNUP = "10/h"``: at most 10 hits per
 fixed hour-long window, counted separately per client IP and per target email
 address. A request over a limit gets a 429 page with ``Retry-After``.
+
+When the cache fails (Redis down), the limits fail open: requests go through
+uncounted, with one warning in the log, and the cache is tried again a few
+seconds later. The defences that must hold stay in force without it: the
+lockout counts failed sign-ins in the database and the password-check cap
+bounds the hashing per process (docs/reliability.md).
 """
 
 import contextlib
 import hashlib
+import logging
 import re
 import time
 
 from django.core.cache import cache
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.shortcuts import render
 
 from ..conf import app_settings
 from .ip import client_address_key
 
 PERIODS = {"s": 1, "m": 60, "h": 60 * 60, "d": 60 * 60 * 24}
+# After the cache fails, this process counts nothing for this many seconds
+# before it tries the cache again: an outage costs one failed call and one
+# log line per process per interval, not a timeout per request.
+CACHE_RETRY_SECONDS = 5
+
+logger = logging.getLogger(__name__)
+_cache_down_until = 0.0
+
+
+@receiver(setting_changed)
+def _forget_cache_failure(*, setting, **kwargs):
+    global _cache_down_until
+    if setting == "CACHES":
+        _cache_down_until = 0.0
 
 
 class RateLimited(Exception):
@@ -45,25 +68,54 @@ def hit(scope: str, key: str, rate: str) -> None:
     limit, period = parse_rate(rate)
     now = int(time.time())
     window = now // period
-    cache_key = _cache_key(scope, key, window)
-    if cache.add(cache_key, 1, timeout=period):
-        count = 1
-    else:
+    count = _count(_cache_key(scope, key, window), period)
+    if count is not None and count > limit:
+        raise RateLimited(retry_after=(window + 1) * period - now)
+
+
+def _count(cache_key: str, period: int) -> int | None:
+    """Add one to the counter and return it; None while the cache is failing."""
+    if _cache_failing():
+        return None
+    try:
+        if cache.add(cache_key, 1, timeout=period):
+            return 1
         try:
-            count = cache.incr(cache_key)
+            return cache.incr(cache_key)
         except ValueError:  # expired between add() and incr()
             cache.add(cache_key, 1, timeout=period)
-            count = 1
-    if count > limit:
-        raise RateLimited(retry_after=(window + 1) * period - now)
+            return 1
+    except Exception as exc:
+        _cache_failed(exc)
+        return None
 
 
 def unhit(scope: str, key: str, rate: str) -> None:
     """Take back a hit ``hit()`` counted, when it turned out not to count."""
     _limit, period = parse_rate(rate)
     window = int(time.time()) // period
-    with contextlib.suppress(ValueError):  # the window ended meanwhile
-        cache.decr(_cache_key(scope, key, window))
+    if _cache_failing():
+        return
+    try:
+        with contextlib.suppress(ValueError):  # the window ended meanwhile
+            cache.decr(_cache_key(scope, key, window))
+    except Exception as exc:
+        _cache_failed(exc)
+
+
+def _cache_failing() -> bool:
+    return time.monotonic() < _cache_down_until
+
+
+def _cache_failed(exc: Exception) -> None:
+    global _cache_down_until
+    _cache_down_until = time.monotonic() + CACHE_RETRY_SECONDS
+    logger.warning(
+        "Rate limits are not counted for %d s: the cache failed (%s: %s)",
+        CACHE_RETRY_SECONDS,
+        type(exc).__name__,
+        exc,
+    )
 
 
 def mailbox(email: str) -> str:

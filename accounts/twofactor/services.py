@@ -35,8 +35,10 @@ def enable(user, *, device: TOTPDevice, request=None) -> list[str] | None:
         codes = RecoveryCodeDevice.objects.create(
             user=user, name=gettext("Recovery codes")
         ).regenerate()
-    signals.two_factor_enabled.send(sender=user.__class__, request=request, user=user)
-    security_notice(user, "two_factor_enabled")
+        signals.two_factor_enabled.send(
+            sender=user.__class__, request=request, user=user
+        )
+        security_notice(user, "two_factor_enabled")
     return codes
 
 
@@ -62,12 +64,12 @@ def disable(user, *, request=None, by: str) -> bool:
         removed, _per_model = TOTPDevice.objects.filter(user=user).delete()
         removed += RecoveryCodeDevice.objects.filter(user=user).delete()[0]
         trusted_browsers.forget_all(user)
-    if not removed:
-        return False
-    signals.two_factor_disabled.send(
-        sender=user.__class__, request=request, user=user, by=by
-    )
-    security_notice(user, "two_factor_disabled")
+        if not removed:
+            return False
+        signals.two_factor_disabled.send(
+            sender=user.__class__, request=request, user=user, by=by
+        )
+        security_notice(user, "two_factor_disabled")
     return True
 
 

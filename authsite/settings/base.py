@@ -126,6 +126,14 @@ CACHES = {
         "LOCATION": "accounts.fragments",
     },
 }
+if CACHE_URL.startswith(("redis", "rediss")):
+    # A Redis that is down or unreachable answers within a second, so the
+    # users of the cache that carry on without it (rate limits, /healthz:
+    # docs/reliability.md) do not hold a request for long. A timeout given
+    # in CACHE_URL wins.
+    CACHES["default"].setdefault("OPTIONS", {})
+    CACHES["default"]["OPTIONS"].setdefault("socket_connect_timeout", 1)
+    CACHES["default"]["OPTIONS"].setdefault("socket_timeout", 1)
 
 # APPS
 # ------------------------------------------------------------------------------
@@ -147,6 +155,8 @@ THIRD_PARTY_APPS = [
     "ninja",  # the API docs' static files (Swagger UI, served locally)
     "corsheaders",
     "oauth2_provider",
+    "django_tasks",
+    "django_tasks_db",
 ]
 INSTALLED_APPS = LOCAL_APPS + DJANGO_APPS + THIRD_PARTY_APPS
 
@@ -285,6 +295,28 @@ if EMAIL_BACKEND == "django.core.mail.backends.filebased.EmailBackend":  # noqa:
 DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="authsite <noreply@localhost>"
 )
+# A mail server that accepts the connection and then says nothing costs the
+# worker this many seconds per attempt (Django's default is to wait forever).
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+
+# BACKGROUND TASKS (Django's Tasks API: the django-tasks backport)
+# ------------------------------------------------------------------------------
+# Email is delivered by a task once the change that causes it commits.
+# "immediate" runs the task at once in the same process (development and
+# tests: nothing else to run); "database" stores it for `manage.py db_worker`
+# (django-tasks-db; the production default), so no request waits for the
+# mail server and a message waits in the database while the server is down.
+TASKS_BACKENDS = {
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
+}
+TASKS_BACKEND = env.str("TASKS_BACKEND", default="immediate")
+# An unknown name is reported by the check accounts.E015.
+TASKS = {
+    "default": {
+        "BACKEND": TASKS_BACKENDS.get(TASKS_BACKEND, TASKS_BACKENDS["immediate"])
+    }
+}
 
 # BRUTE-FORCE DEFENCE
 # ------------------------------------------------------------------------------

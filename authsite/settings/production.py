@@ -7,7 +7,14 @@ are Secure and carry the ``__Host-`` prefix (OWASP ASVS 3.3.1).
 from accounts.oidc import keys as oidc_keys
 
 from .base import *  # noqa: F403
-from .base import LOGGING, OAUTH2_PROVIDER, OIDC_ISSUER_PATH, env, read_secret_key
+from .base import (
+    LOGGING,
+    OAUTH2_PROVIDER,
+    OIDC_ISSUER_PATH,
+    TASKS_BACKENDS,
+    env,
+    read_secret_key,
+)
 
 DEBUG = False
 SECRET_KEY = read_secret_key(required=True)
@@ -59,6 +66,16 @@ AUTHSITE_TWO_FACTOR_TRUST_COOKIE_NAME = "__Host-trusted_browser"
 # TWO-FACTOR AUTHENTICATION
 # ------------------------------------------------------------------------------
 AUTHSITE_ADMIN_REQUIRE_2FA = env.bool("ADMIN_REQUIRE_2FA", default=True)
+
+# BACKGROUND TASKS
+# ------------------------------------------------------------------------------
+# Email goes out from `manage.py db_worker`, never from a request.
+TASKS_BACKEND = env.str("TASKS_BACKEND", default="database")
+TASKS = {
+    "default": {
+        "BACKEND": TASKS_BACKENDS.get(TASKS_BACKEND, TASKS_BACKENDS["database"])
+    }
+}
 
 # STATIC FILES
 # ------------------------------------------------------------------------------

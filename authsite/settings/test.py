@@ -15,6 +15,9 @@ AUTHSITE_ARGON2_MEMORY_COST = 8
 AUTHSITE_ARGON2_PARALLELISM = 1
 
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Email is delivered at once, when the change that causes it commits.
+TASKS_BACKEND = "immediate"
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 # Tests never reach the real Have I Been Pwned: the breach check is off (the
 # common-password list still applies); tests/test_breached_passwords.py
 # points it at a local server.
