@@ -4,6 +4,7 @@ from django.core import mail
 from django.test import override_settings
 from django.urls import reverse
 
+from accounts.conf import app_settings
 from accounts.lifecycle.tokens import email_change_token
 
 pytestmark = pytest.mark.django_db
@@ -229,4 +230,18 @@ def test_changing_only_the_letter_case_of_the_email_needs_no_link(
     assert response.status_code == 302
     user.refresh_from_db()
     assert user.email == "Alice@example.com"
+    assert mail.outbox == []
+
+
+def test_a_stale_session_keeps_the_name_edit_while_the_new_address_waits(
+    logged_in_client, user, clock
+):
+    clock.advance(seconds=app_settings.REAUTHENTICATION_TIMEOUT + 1)
+
+    response = save_profile(logged_in_client, email="alice@new.example", first="Al")
+
+    assert response.url.startswith(reverse("accounts:reauthenticate"))
+    user.refresh_from_db()
+    assert user.first_name == "Al"
+    assert user.email == "alice@example.com"
     assert mail.outbox == []
