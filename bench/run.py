@@ -12,7 +12,10 @@ Then it measures in one run:
    nothing but hashing, side by side;
 2. sign-in throughput with wrk (GET the form, POST the credentials) against
    those hashing processes (target >= 0.95), and the SQL queries of one
-   sign-in POST;
+   sign-in POST; then, on the same server, the JSON API's sign-in (an app's
+   POST to ``/api/app/v1/auth/login``) against the same ceiling, and the SQL
+   queries of the app's "who am I" (``GET /api/app/v1/auth/session``,
+   target 1);
 3. signed-in dashboard requests/s and p50/p99 latency against the stock
    site's dashboard (target >= 1), the two measured in turns so that a
    shared machine's drift falls on both; and, for context, a bare view for
@@ -81,6 +84,8 @@ PASSWORD = "bench-" + secrets.token_urlsafe(16)
 LOGIN_PATH = "/accounts/login/"
 DASHBOARD_PATH = "/dashboard/"
 SIGNED_IN_BARE_PATH = "/bench/signed-in/"
+API_LOGIN_PATH = "/api/app/v1/auth/login"
+API_SESSION_PATH = "/api/app/v1/auth/session"
 # Signed-in pages whose SQL queries are counted (the worst one is reported);
 # add each new page of the signed-in area here.
 SIGNED_IN_PAGES = [DASHBOARD_PATH]
@@ -249,7 +254,22 @@ def count_queries() -> dict:
                 for q in page.captured_queries
             ),
         }
+    # The app client: a session token from the JSON API's sign-in, sent in
+    # the X-Session-Token header; no cookies.
+    app = Client(HTTP_HOST=HOST)
+    response = app.post(
+        API_LOGIN_PATH,
+        {"username": USERNAME, "password": PASSWORD},
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.status_code
+    session_token = response.json()["meta"]["session_token"]
+    with CaptureQueriesContext(connection) as who_am_i:
+        response = app.get(API_SESSION_PATH, headers={"X-Session-Token": session_token})
+    assert response.status_code == 200, response.status_code
     return {
+        "api_session_queries": len(who_am_i),
+        "api_session_sql": [q["sql"] for q in who_am_i.captured_queries],
         "login_post_queries": len(known_device),
         "login_post_sql": known_device,
         "login_post_queries_new_device": len(new_device),
@@ -467,6 +487,15 @@ def run_load(site: GunicornServer, stock: GunicornServer) -> dict:
         seconds=seconds,
         env={"BENCH_DEVICE_COOKIE": f"{device}={user.cookies[device]}"},
     )
+    print(f"API sign-in throughput ({seconds} s) ...", flush=True)
+    out["api_login"] = measure(
+        site,
+        "api_login.lua",
+        API_LOGIN_PATH,
+        connections=LOGIN_CONNECTIONS,
+        threads=LOGIN_CONNECTIONS,
+        seconds=seconds,
+    )
 
     def page_views(server, browser, path=DASHBOARD_PATH):
         """A measure of ``path`` with ``browser``'s cookies, for some seconds."""
@@ -586,8 +615,9 @@ def main() -> None:
         "before": round(load_before, 2),
         "after": round(os.getloadavg()[0], 2),
     }
-    login, dashboard, stock = (
+    login, api_login, dashboard, stock = (
         results["login"],
+        results["api_login"],
         results["dashboard"],
         results["stock_dashboard"],
     )
@@ -595,6 +625,9 @@ def main() -> None:
         "dashboard_vs_stock": round(dashboard["per_s"] / stock["per_s"], 3),
         "login_vs_parallel_verifies": round(
             login["per_s"] / parallel["verifies_per_s"], 3
+        ),
+        "api_login_vs_parallel_verifies": round(
+            api_login["per_s"] / parallel["verifies_per_s"], 3
         ),
         "login_vs_ceiling": round(
             login["per_s"] / results["argon2"]["max_logins_per_s"], 3
@@ -615,7 +648,7 @@ def main() -> None:
 
 def print_table(r: dict) -> None:
     a, q, m, ratios = r["argon2"], r["queries"], r["machine"], r["ratios"]
-    login, flood = r["login"], r["flood"]
+    login, api_login, flood = r["login"], r["api_login"], r["flood"]
     dash, stock, bare = r["dashboard"], r["stock_dashboard"], r["signed_in_bare"]
 
     def page(figures: dict) -> str:
@@ -665,6 +698,16 @@ def print_table(r: dict) -> None:
             f"{q['login_post_queries_new_device']} (new device); "
             "BEGIN/COMMIT included",
         ),
+        (
+            "   API sign-in (app, JSON POST)",
+            f"{api_login['per_s']} logins/s, p50 {api_login['p50_ms']} ms; "
+            f"{api_login['failures']} failed; "
+            f"{api_login['server_cpu_ms_per_op']} ms server CPU each",
+        ),
+        (
+            "   SQL per API who-am-I (app)",
+            f"{q['api_session_queries']} (GET {API_SESSION_PATH})",
+        ),
         ("3. Dashboard", page(dash)),
         ("   stock Django dashboard", page(stock)),
         ("   signed-in bare view (no page)", page(bare)),
@@ -690,6 +733,16 @@ def print_table(r: dict) -> None:
             f"{ratios['login_vs_parallel_verifies']:.2f} "
             f"({login['per_s']} / {a['parallel']['verifies_per_s']}); "
             "target >= 0.95",
+        ),
+        (
+            "   API sign-in / processes hashing",
+            f"{ratios['api_login_vs_parallel_verifies']:.2f} "
+            f"({api_login['per_s']} / {a['parallel']['verifies_per_s']}); "
+            "target: the form's, within noise",
+        ),
+        (
+            "   SQL per API who-am-I (app)",
+            f"{q['api_session_queries']}; target 1",
         ),
         (
             "   SQL per signed-in page view",
