@@ -49,5 +49,5 @@ def test_a_user_without_admin_access_is_told_so_and_signs_out_from_there(
 
     page.get_by_label("Username or email").fill("root")
     page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     expect(page).to_have_url(re.compile(r"/admin/$"))
