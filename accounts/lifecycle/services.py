@@ -102,17 +102,26 @@ def user_sign_up(*, request, form) -> User | None:
         return _sign_up(request, form)
 
 
+def send_signup_existing_email(owner: User) -> None:
+    """Tell ``owner`` that someone tried to sign up with their address.
+
+    Sent instead of a confirmation link, so the sign-up page answers the
+    same whether or not the address has an account.
+    """
+    send_templated_email(
+        "signup_existing",
+        to=owner.email,
+        context={
+            "login_url": absolute_url(reverse("accounts:login")),
+            "reset_url": absolute_url(reverse("accounts:password_reset")),
+        },
+    )
+
+
 def _sign_up(request, form) -> User | None:
     if form.email_taken:
         make_password(form.cleaned_data["password1"])
-        send_templated_email(
-            "signup_existing",
-            to=form.owner.email,
-            context={
-                "login_url": absolute_url(reverse("accounts:login")),
-                "reset_url": absolute_url(reverse("accounts:password_reset")),
-            },
-        )
+        send_signup_existing_email(form.owner)
         return None
     with transaction.atomic():
         user = form.save()
@@ -138,14 +147,7 @@ def user_sign_up_with_passkey(*, request, form, new, name: str) -> User | None:
     from ..passkeys import services as passkeys
 
     if form.email_taken:
-        send_templated_email(
-            "signup_existing",
-            to=form.owner.email,
-            context={
-                "login_url": absolute_url(reverse("accounts:login")),
-                "reset_url": absolute_url(reverse("accounts:password_reset")),
-            },
-        )
+        send_signup_existing_email(form.owner)
         return None
     with transaction.atomic():
         user = form.save()
