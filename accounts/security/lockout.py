@@ -48,6 +48,7 @@ account of their own.
 from __future__ import annotations
 
 import math
+import time
 import unicodedata
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -72,6 +73,8 @@ MAX_ESCALATIONS = 32
 # How long to wait when the last places under a limit are taken by checks
 # still in progress (they end within a second or two).
 IN_PROGRESS_WAIT = timedelta(seconds=5)
+# How often a full count is looked at again while its checks run.
+IN_PROGRESS_POLL = 0.05
 # What ``_refresh`` may change on a row, besides the count itself.
 REFRESHED_FIELDS = [
     "failures",
@@ -314,6 +317,18 @@ def _reserve(attempt: Attempt, keys, now, *, refuse: bool):
     return reservation, [], 0
 
 
+def _reserve_once(attempt: Attempt, keys, refuse: bool, tries: int = 3):
+    """``_reserve`` in its transaction, again if a concurrent insert won."""
+    now = timezone.now()
+    for tries_left in range(tries - 1, -1, -1):
+        try:
+            with transaction.atomic():
+                return _reserve(attempt, keys, now, refuse=refuse)
+        except IntegrityError:
+            if not tries_left:
+                raise
+
+
 def reserve(attempt: Attempt, *, refuse: bool = True) -> Reservation:
     """Count ``attempt`` as a failure before it is checked.
 
@@ -323,17 +338,15 @@ def reserve(attempt: Attempt, *, refuse: bool = True) -> Reservation:
     that is not locked.
     """
     keys = keys_for(attempt)
-    now = timezone.now()
-    for last_try in (False, False, True):
-        try:
-            with transaction.atomic():
-                reservation, refusal, retry_after = _reserve(
-                    attempt, keys, now, refuse=refuse
-                )
+    # Full but not locked means checks still running hold the last places:
+    # they end within a hash's time, so wait for them (a right password gives
+    # its place back) rather than refuse an owner's concurrent sign-ins.
+    deadline = time.monotonic() + IN_PROGRESS_WAIT.total_seconds()
+    while True:
+        reservation, refusal, retry_after = _reserve_once(attempt, keys, refuse)
+        if reservation is not None or refusal or time.monotonic() >= deadline:
             break
-        except IntegrityError:
-            if last_try:
-                raise
+        time.sleep(IN_PROGRESS_POLL)
     if reservation is None:
         for lock in refusal:
             signals.sign_in_refused.send(
