@@ -96,6 +96,10 @@ def test_one_passkey_answer_sent_many_times_at_once_signs_in_once(server):
     with ThreadPoolExecutor(PARALLEL) as pool:
         statuses = list(pool.map(send, range(PARALLEL)))
 
-    assert sorted(statuses) == [200] + [400] * (PARALLEL - 1)
+    # One copy signs in; every other is refused: its challenge is spent
+    # (400), or its failures, counted like wrong passwords, locked the
+    # account meanwhile (429).
+    assert statuses.count(200) == 1, statuses
+    assert set(statuses) <= {200, 400, 429}, statuses
     log = server.wait_for_log("auth event login user=1")
     assert log.count("auth event passkey_used") == 1
