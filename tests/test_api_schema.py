@@ -17,6 +17,8 @@ import pytest
 import schemathesis
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core import signals
+from django.db import close_old_connections
 from django.core.wsgi import get_wsgi_application
 from django.test import Client
 from hypothesis import HealthCheck
@@ -90,7 +92,24 @@ def use_live_credentials(case):
     case.headers, case.cookies = headers, cookies
 
 
+@pytest.fixture
+def connection_kept_across_requests():
+    """Keep the test's database connection open between in-process requests.
+
+    The WSGI handler closes connections whose autocommit differs from the
+    settings at each request's start and end, which a test transaction
+    always does; Django's test client stops that for its requests the same
+    way.
+    """
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
 @pytest.mark.django_db
+@pytest.mark.usefixtures("connection_kept_across_requests")
 @schema.parametrize()
 @hypothesis_settings(
     max_examples=6,

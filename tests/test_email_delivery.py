@@ -24,7 +24,9 @@ from accounts.emails import send_templated_email
 from accounts.models import OutgoingEmail, User
 from tests.test_settings import manage
 
-pytestmark = pytest.mark.django_db
+# The worker runs as in production, outside any transaction of the test's:
+# it closes connections in a transaction between tasks, as Django does.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 RESET_URL = reverse("accounts:password_reset")
 SIGNUP_URL = reverse("accounts:signup")
@@ -323,7 +325,6 @@ def test_development_sends_at_once_and_a_mail_server_that_is_down_is_only_logged
     assert message.to == ["alice@example.com"]
 
 
-@pytest.mark.django_db(transaction=True)
 def test_an_email_goes_out_only_once_the_change_that_causes_it_commits():
     with transaction.atomic():
         send_templated_email("account_deleted", to="a@example.com")
@@ -333,7 +334,6 @@ def test_an_email_goes_out_only_once_the_change_that_causes_it_commits():
     assert message.to == ["a@example.com"]
 
 
-@pytest.mark.django_db(transaction=True)
 def test_an_email_of_a_change_that_is_rolled_back_is_never_sent():
     def change_that_fails():
         with transaction.atomic():
@@ -347,7 +347,6 @@ def test_an_email_of_a_change_that_is_rolled_back_is_never_sent():
     assert not OutgoingEmail.objects.exists()
 
 
-@pytest.mark.django_db(transaction=True)
 def test_an_email_that_cannot_be_enqueued_after_the_commit_waits_in_the_outbox(
     monkeypatch, caplog
 ):

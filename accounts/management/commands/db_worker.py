@@ -15,7 +15,7 @@ import os
 import time
 
 from django.core.management.base import CommandError
-from django.db import InterfaceError, OperationalError, connections
+from django.db import InterfaceError, OperationalError, connection, connections
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV, run_with_reloader
 from django_tasks_db.management.commands import db_worker
 
@@ -31,7 +31,9 @@ class Worker(db_worker.Worker):
             try:
                 return super().run()
             except (OperationalError, InterfaceError) as exc:
-                if not self.running:
+                # Inside a transaction (a caller's), a new connection cannot
+                # carry it on: reconnecting would fail for ever.
+                if not self.running or connection.in_atomic_block:
                     raise
                 logger.warning(
                     "Lost the database (%s: %s); reconnecting in %d s",
