@@ -18,8 +18,8 @@ import schemathesis
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signals
-from django.db import close_old_connections
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from django.test import Client
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
