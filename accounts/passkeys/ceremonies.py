@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -52,6 +53,8 @@ PURPOSES = (REGISTER, SIGNUP, LOGIN, TWO_FACTOR, REAUTHENTICATE)
 # How long the browser lets the person choose an authenticator (a hint).
 BROWSER_TIMEOUT_MS = 120_000
 TRANSPORTS = {transport.value for transport in AuthenticatorTransport}
+# A credential id as stored and as browsers send it: base64url, no padding.
+BASE64URL = re.compile(r"[A-Za-z0-9_-]+")
 
 
 class PasskeyRefused(Exception):
@@ -289,6 +292,8 @@ class PasskeyAssertion:
             return None
         credential_id = credential.get("id")
         if not isinstance(credential_id, str) or not 0 < len(credential_id) <= 1400:
+            return None
+        if not BASE64URL.fullmatch(credential_id):  # ids are stored base64url
             return None
         return (
             Passkey.objects.select_related("user")
