@@ -16,6 +16,30 @@ from accounts.conf import app_settings
 from accounts.login.reauthentication import AUTHENTICATED_AT_SESSION_KEY
 
 PASSWORD = "correct-horse-battery-staple"
+LOGIN_URL = reverse("accounts:login")
+
+
+def post_login(
+    client,
+    username="alice",
+    password=PASSWORD,
+    *,
+    url=LOGIN_URL,
+    ip=None,
+    fields=None,
+    **extra,
+):
+    """POST the sign-in form from address ``ip`` and return the response.
+
+    ``fields`` are more form fields (``{"remember_me": "on"}``); ``extra``
+    goes to ``client.post`` (``HTTP_USER_AGENT``, ``secure``, ...). A module
+    whose browsers share an address or agent binds them with
+    ``functools.partial``.
+    """
+    if ip is not None:
+        extra["REMOTE_ADDR"] = ip
+    data = {"username": username, "password": password, **(fields or {})}
+    return client.post(url, data, **extra)
 
 
 @pytest.fixture(autouse=True)
@@ -164,9 +188,7 @@ def signed_in_client(db):
 
     def sign_in(password=PASSWORD, username="alice", **client_kwargs):
         browser = Client(**client_kwargs)
-        response = browser.post(
-            reverse("accounts:login"), {"username": username, "password": password}
-        )
+        response = post_login(browser, username, password)
         assert response.status_code == 302, f"sign-in as {username} failed"
         return browser
 

@@ -1,5 +1,6 @@
 import io
 import logging
+from functools import partial
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -10,24 +11,18 @@ from django.urls import reverse
 from accounts import signals
 from accounts.models import AuthEvent
 
+from .conftest import LOGIN_URL, post_login
+
 pytestmark = pytest.mark.django_db
 
 Type = AuthEvent.Type
 User = get_user_model()
-LOGIN_URL = reverse("accounts:login")
 LOGOUT_URL = reverse("accounts:logout")
 IP = "198.51.100.23"
 UA = "Mozilla/5.0 (X11; Linux x86_64) TestBrowser/1.0"
 
 
-def login(client, username, password, ip=IP, url=LOGIN_URL, **extra):
-    return client.post(
-        url,
-        {"username": username, "password": password},
-        REMOTE_ADDR=ip,
-        HTTP_USER_AGENT=UA,
-        **extra,
-    )
+login = partial(post_login, ip=IP, HTTP_USER_AGENT=UA)
 
 
 def events(event_type):

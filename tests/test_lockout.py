@@ -1,5 +1,6 @@
 import io
 import re
+from functools import partial
 
 import pytest
 from django.contrib.auth import SESSION_KEY
@@ -13,17 +14,15 @@ from accounts.models import LockoutCounter
 from accounts.signals import password_reset_completed
 from tests.test_login import _count_hashes
 
+from .conftest import post_login
+
 pytestmark = pytest.mark.django_db
 
-LOGIN_URL = reverse("accounts:login")
 LOGOUT_URL = reverse("accounts:logout")
 WRONG = "not-the-password"
 
 
-def login(client, username, password, ip="198.51.100.1", url=LOGIN_URL, **extra):
-    return client.post(
-        url, {"username": username, "password": password}, REMOTE_ADDR=ip, **extra
-    )
+login = partial(post_login, ip="198.51.100.1")
 
 
 def fail(client, username, times=5, ip="198.51.100.1", **extra):

@@ -8,14 +8,11 @@ from django.urls import reverse
 
 from accounts.security.hashers import Argon2PasswordHasher
 
+from .conftest import LOGIN_URL, post_login
+
 pytestmark = pytest.mark.django_db
 
-LOGIN_URL = reverse("accounts:login")
 DASHBOARD_URL = reverse("accounts:dashboard")
-
-
-def login(client, username, password, **extra):
-    return client.post(LOGIN_URL, {"username": username, "password": password, **extra})
 
 
 def logged_in_user_id(client):
@@ -24,7 +21,7 @@ def logged_in_user_id(client):
 
 @pytest.mark.parametrize("identifier", ["alice", "ALICE", "Alice"])
 def test_login_by_username_in_any_case(client, user, password, identifier):
-    response = login(client, identifier, password)
+    response = post_login(client, identifier, password)
 
     assert response.status_code == 302
     assert response.url == DASHBOARD_URL
@@ -35,7 +32,7 @@ def test_login_by_username_in_any_case(client, user, password, identifier):
     "identifier", ["alice@example.com", "ALICE@EXAMPLE.COM", " Alice@Example.com "]
 )
 def test_login_by_email_in_any_case(client, user, password, identifier):
-    response = login(client, identifier, password)
+    response = post_login(client, identifier, password)
 
     assert response.status_code == 302
     assert logged_in_user_id(client) == str(user.pk)
@@ -53,9 +50,9 @@ def test_wrong_password_unknown_user_and_inactive_user_look_identical(
     make_user("alice")
     make_user("carol", is_active=False)
 
-    wrong_password = login(client, "alice", "not-the-password")
-    unknown_user = login(client, "nobody", password)
-    inactive_user = login(client, "carol", password)
+    wrong_password = post_login(client, "alice", "not-the-password")
+    unknown_user = post_login(client, "nobody", password)
+    inactive_user = post_login(client, "carol", password)
 
     assert {r.status_code for r in (wrong_password, unknown_user, inactive_user)} == {
         200
@@ -75,7 +72,7 @@ def test_session_key_changes_at_login(client, user, password):
     session.save()
     anonymous_key = client.cookies["sessionid"].value
 
-    login(client, "alice", password)
+    post_login(client, "alice", password)
 
     assert client.cookies["sessionid"].value != anonymous_key
     assert logged_in_user_id(client) == str(user.pk)
@@ -92,14 +89,14 @@ def test_session_key_changes_at_login(client, user, password):
     ],
 )
 def test_unsafe_next_is_ignored(client, user, password, next_url):
-    response = login(client, "alice", password, next=next_url)
+    response = post_login(client, "alice", password, fields={"next": next_url})
 
     assert response.status_code == 302
     assert response.url == DASHBOARD_URL
 
 
 def test_safe_next_is_followed(client, user, password):
-    response = login(client, "alice", password, next="/admin/")
+    response = post_login(client, "alice", password, fields={"next": "/admin/"})
 
     assert response.url == "/admin/"
 
@@ -114,7 +111,7 @@ def test_login_page_redirects_a_signed_in_user(logged_in_client):
 def test_login_post_without_csrf_token_is_rejected(user, password):
     client = Client(enforce_csrf_checks=True)
 
-    response = login(client, "alice", password)
+    response = post_login(client, "alice", password)
 
     assert response.status_code == 403
     assert logged_in_user_id(client) is None
@@ -143,10 +140,10 @@ def _count_hashes(run):
 def test_unknown_username_costs_one_password_hash_like_a_known_one(
     client, user, password
 ):
-    known = _count_hashes(lambda: login(client, "alice", "wrong-password"))
-    unknown = _count_hashes(lambda: login(client, "nobody", "wrong-password"))
+    known = _count_hashes(lambda: post_login(client, "alice", "wrong-password"))
+    unknown = _count_hashes(lambda: post_login(client, "nobody", "wrong-password"))
     unknown_email = _count_hashes(
-        lambda: login(client, "nobody@example.com", "wrong-password")
+        lambda: post_login(client, "nobody@example.com", "wrong-password")
     )
 
     assert known == unknown == unknown_email == 1
@@ -174,7 +171,7 @@ def test_bad_login_input_gets_a_form_error_not_a_500(client, user, data):
 def test_non_ascii_usernames_sign_in_as_typed(client, make_user, password, name):
     user = make_user(name, email="someone@example.com")
 
-    response = login(client, name, password)
+    response = post_login(client, name, password)
 
     assert response.status_code == 302
     assert logged_in_user_id(client) == str(user.pk)

@@ -1,5 +1,6 @@
 import re
 import time
+from functools import partial
 from unittest import mock
 
 import pytest
@@ -13,9 +14,10 @@ from accounts.conf import app_settings
 from accounts.login import known_browsers
 from accounts.models import AuthEvent
 
+from .conftest import LOGIN_URL, post_login
+
 pytestmark = pytest.mark.django_db
 
-LOGIN_URL = reverse("accounts:login")
 LOGOUT_URL = reverse("accounts:logout")
 DASHBOARD_URL = reverse("accounts:dashboard")
 UA = (
@@ -32,13 +34,7 @@ def returning_user(user):
     return user
 
 
-def login(client, password, ip="203.0.113.50"):
-    return client.post(
-        LOGIN_URL,
-        {"username": "alice", "password": password},
-        REMOTE_ADDR=ip,
-        HTTP_USER_AGENT=UA,
-    )
+login = partial(post_login, ip="203.0.113.50", HTTP_USER_AGENT=UA)
 
 
 def link_path(message):
@@ -47,7 +43,7 @@ def link_path(message):
 
 
 def test_sign_in_from_a_new_browser_sends_an_email(returning_user, password):
-    login(Client(), password)
+    login(Client(), "alice", password)
 
     (message,) = mail.outbox
     assert message.to == ["alice@example.com"]
@@ -60,11 +56,11 @@ def test_sign_in_from_a_new_browser_sends_an_email(returning_user, password):
 
 def test_sign_in_from_a_known_browser_sends_no_email(returning_user, password):
     browser = Client()
-    login(browser, password)
+    login(browser, "alice", password)
     browser.post(LOGOUT_URL)
     mail.outbox.clear()
 
-    login(browser, password)
+    login(browser, "alice", password)
 
     assert mail.outbox == []
     assert AuthEvent.objects.filter(event_type="login").first().detail == {
@@ -74,21 +70,21 @@ def test_sign_in_from_a_known_browser_sends_no_email(returning_user, password):
 
 
 def test_first_sign_in_ever_sends_no_email(user, password):
-    login(Client(), password)
+    login(Client(), "alice", password)
 
     assert mail.outbox == []
 
 
 @override_settings(AUTHSITE_NEW_DEVICE_EMAIL=False)
 def test_the_email_can_be_turned_off(returning_user, password):
-    login(Client(), password)
+    login(Client(), "alice", password)
 
     assert mail.outbox == []
 
 
 def test_the_link_does_not_expose_the_session_key(returning_user, password):
     browser = Client()
-    login(browser, password)
+    login(browser, "alice", password)
     session_key = browser.session.session_key
 
     token = link_path(mail.outbox[0]).split("/")[-2]
@@ -102,7 +98,7 @@ def test_the_link_does_not_expose_the_session_key(returning_user, password):
 
 def test_following_the_link_asks_before_ending_the_session(returning_user, password):
     intruder = Client()
-    login(intruder, password)
+    login(intruder, "alice", password)
     path = link_path(mail.outbox[0])
 
     response = Client().get(path)
@@ -116,7 +112,7 @@ def test_confirming_the_link_ends_that_session_and_starts_a_reset(
     returning_user, password
 ):
     intruder = Client()
-    login(intruder, password)
+    login(intruder, "alice", password)
     path = link_path(mail.outbox[0])
     owner = Client()
 
@@ -131,7 +127,7 @@ def test_confirming_the_link_ends_that_session_and_starts_a_reset(
 
 def test_confirming_from_the_same_browser_signs_it_out(returning_user, password):
     intruder = Client()
-    login(intruder, password)
+    login(intruder, "alice", password)
 
     intruder.post(link_path(mail.outbox[0]))
 
@@ -141,7 +137,7 @@ def test_confirming_from_the_same_browser_signs_it_out(returning_user, password)
 
 def test_a_used_link_ends_nothing_more(returning_user, password):
     intruder = Client()
-    login(intruder, password)
+    login(intruder, "alice", password)
     path = link_path(mail.outbox[0])
     Client().post(path)
 
@@ -169,7 +165,7 @@ def signed(payload):
 )
 def test_a_forged_link_is_refused(returning_user, password, token):
     intruder = Client()
-    login(intruder, password)
+    login(intruder, "alice", password)
 
     response = Client().post(reverse("accounts:end_session", args=[token]))
 
@@ -180,7 +176,7 @@ def test_a_forged_link_is_refused(returning_user, password, token):
 
 def test_an_expired_link_is_refused(returning_user, password, settings):
     intruder = Client()
-    login(intruder, password)
+    login(intruder, "alice", password)
     path = link_path(mail.outbox[0])
     later = time.time() + app_settings.NEW_DEVICE_LINK_MAX_AGE + 60
 
@@ -211,7 +207,7 @@ def test_the_email_is_sent_in_korean_from_a_korean_page(returning_user, password
 def test_a_mail_server_that_refuses_the_notice_does_not_fail_the_sign_in(
     returning_user, password, caplog
 ):
-    response = login(Client(), password)
+    response = login(Client(), "alice", password)
 
     assert response.status_code == 302
     assert response.url == DASHBOARD_URL
@@ -220,7 +216,7 @@ def test_a_mail_server_that_refuses_the_notice_does_not_fail_the_sign_in(
 
 def test_the_browser_that_changed_the_password_stays_known(returning_user, password):
     browser = Client()
-    assert login(browser, password).status_code == 302
+    assert login(browser, "alice", password).status_code == 302
     new_password = "violet-harbour-91-lantern"
     browser.post(
         reverse("accounts:password_change"),
@@ -239,7 +235,7 @@ def test_the_browser_that_changed_the_password_stays_known(returning_user, passw
             REMOTE_ADDR="198.51.100.9",
         )
 
-    response = login(browser, new_password)
+    response = login(browser, "alice", new_password)
 
     assert response.status_code == 302
     assert mail.outbox == []  # no "new sign-in from a browser it has not used"

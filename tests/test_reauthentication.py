@@ -5,6 +5,8 @@ from django.urls import reverse
 
 from accounts.conf import app_settings
 
+from .conftest import post_login
+
 pytestmark = pytest.mark.django_db
 
 REAUTH_URL = reverse("accounts:reauthenticate")
@@ -12,7 +14,7 @@ REAUTH_URL = reverse("accounts:reauthenticate")
 
 @pytest.fixture
 def signed_in(client, user, password):
-    client.post(reverse("accounts:login"), {"username": "alice", "password": password})
+    post_login(client, password=password)
     return client
 
 

@@ -7,18 +7,17 @@ from django.urls import reverse
 from accounts.conf import app_settings
 from accounts.models import Session
 
+from .conftest import LOGIN_URL, post_login
+
 pytestmark = pytest.mark.django_db
 
-LOGIN_URL = reverse("accounts:login")
 DASHBOARD_URL = reverse("accounts:dashboard")
 IDLE = timedelta(seconds=app_settings.SESSION_IDLE_TIMEOUT)
 RESOLUTION = timedelta(seconds=app_settings.SESSION_ACTIVITY_RESOLUTION)
 
 
-def sign_in(client, password, **extra):
-    response = client.post(
-        LOGIN_URL, {"username": "alice", "password": password, **extra}
-    )
+def sign_in(client, password, **fields):
+    response = post_login(client, password=password, fields=fields)
     assert response.status_code == 302
     return response
 

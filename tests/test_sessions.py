@@ -13,12 +13,11 @@ from django.urls import reverse
 from accounts.conf import app_settings
 from accounts.models import Session
 from accounts.signals import session_ended
-from tests.conftest import PASSWORD
+from tests.conftest import LOGIN_URL, post_login
 from tests.test_settings import manage
 
 pytestmark = pytest.mark.django_db
 
-LOGIN_URL = reverse("accounts:login")
 DASHBOARD_URL = reverse("accounts:dashboard")
 SESSIONS_URL = reverse("accounts:sessions")
 END_OTHERS_URL = reverse("accounts:session_end_others")
@@ -38,10 +37,8 @@ def browser(user_agent=FIREFOX_LINUX, ip="203.0.113.5"):
     return Client(HTTP_USER_AGENT=user_agent, REMOTE_ADDR=ip)
 
 
-def sign_in(client, username="alice", **extra):
-    response = client.post(
-        LOGIN_URL, {"username": username, "password": PASSWORD, **extra}
-    )
+def sign_in(client, username="alice", **fields):
+    response = post_login(client, username, fields=fields)
     assert response.status_code == 302, response.content
     return Session.objects.get(session_key=client.cookies["sessionid"].value)
 

@@ -10,9 +10,10 @@ from django.urls import reverse
 
 from accounts.models import LockoutCounter, Session
 
+from .conftest import LOGIN_URL, post_login
+
 pytestmark = pytest.mark.django_db
 
-LOGIN_URL = reverse("accounts:login")
 LOGOUT_URL = reverse("accounts:logout")
 # The reads and writes of a sign-in without failures before it: the account,
 # the lockout's count for the device (read under lock, then the attempt
@@ -25,7 +26,7 @@ LOCKOUT_TABLE = "accounts_lockoutcounter"
 
 def sign_in(client, password):
     with CaptureQueriesContext(connection) as queries:
-        response = client.post(LOGIN_URL, {"username": "alice", "password": password})
+        response = post_login(client, password=password)
     assert response.status_code == 302
     # Transaction control (BEGIN/COMMIT on SQLite) is not a statement here.
     return [

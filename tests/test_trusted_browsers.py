@@ -4,7 +4,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.test_two_factor import CODE_URL, enable_two_factor, sign_in_with_password
+from tests.test_two_factor import CODE_URL, enable_two_factor
+
+from .conftest import post_login
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +24,7 @@ def trusted(client, user, password):
     client.force_login(user)
     _totp, codes = enable_two_factor(client)
     client.post(LOGOUT_URL)
-    sign_in_with_password(client, password)
+    post_login(client, password=password)
     response = client.post(CODE_URL, {"code": codes[0], "trust_browser": "on"})
     assert response.url == DASHBOARD_URL
     client.post(LOGOUT_URL)
@@ -36,7 +38,7 @@ def owners_other_browser(user):
 
 
 def test_a_trusted_browser_skips_the_code(trusted, password):
-    assert sign_in_with_password(trusted, password).url == DASHBOARD_URL
+    assert post_login(trusted, password=password).url == DASHBOARD_URL
 
 
 def test_turning_two_factor_off_and_on_again_retires_trusted_browsers(
@@ -46,7 +48,7 @@ def test_turning_two_factor_off_and_on_again_retires_trusted_browsers(
     owner.post(reverse("accounts:two_factor_disable"))
     enable_two_factor(owner)  # a new authenticator
 
-    assert sign_in_with_password(trusted, password).url == CODE_URL
+    assert post_login(trusted, password=password).url == CODE_URL
 
 
 def test_an_admin_reset_retires_trusted_browsers(trusted, user, password, make_user):
@@ -58,10 +60,10 @@ def test_an_admin_reset_retires_trusted_browsers(trusted, user, password, make_u
     )
     enable_two_factor(owners_other_browser(user))
 
-    assert sign_in_with_password(trusted, password).url == CODE_URL
+    assert post_login(trusted, password=password).url == CODE_URL
 
 
 def test_signing_out_everywhere_retires_trusted_browsers(trusted, user, password):
     owners_other_browser(user).post(reverse("accounts:session_end_others"))
 
-    assert sign_in_with_password(trusted, password).url == CODE_URL
+    assert post_login(trusted, password=password).url == CODE_URL

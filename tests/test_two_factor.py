@@ -9,9 +9,10 @@ from django.urls import reverse
 
 from accounts.models import AuthEvent, RecoveryCode
 
+from .conftest import LOGIN_URL, post_login
+
 pytestmark = pytest.mark.django_db
 
-LOGIN_URL = reverse("accounts:login")
 CODE_URL = reverse("accounts:login_code")
 SETUP_URL = reverse("accounts:two_factor_setup")
 
@@ -30,14 +31,10 @@ def enable_two_factor(client):
 
 @pytest.fixture
 def two_factor_user(client, user, password):
-    sign_in_with_password(client, password)
+    post_login(client, password=password)
     totp, codes = enable_two_factor(client)
     client.logout()
     return user, totp, codes
-
-
-def sign_in_with_password(client, password, **extra):
-    return client.post(LOGIN_URL, {"username": "alice", "password": password, **extra})
 
 
 def test_setup_shows_a_qr_code_and_the_secret_in_text(logged_in_client):
@@ -77,7 +74,7 @@ def test_codes_from_an_independent_totp_implementation_are_accepted(
     client, two_factor_user, password
 ):
     _user, totp, _codes = two_factor_user
-    sign_in_with_password(client, password)
+    post_login(client, password=password)
 
     response = client.post(
         CODE_URL, {"code": pyotp.TOTP(totp.secret).at(time.time() + 30)}
@@ -98,7 +95,7 @@ LOGIN_REQUIRED_URLS = [
 
 
 def test_password_alone_leaves_the_user_anonymous(client, two_factor_user, password):
-    response = sign_in_with_password(client, password)
+    response = post_login(client, password=password)
 
     assert response.status_code == 302
     assert response.url == CODE_URL
@@ -114,7 +111,7 @@ def test_session_key_rotates_when_the_code_completes_the_login(
     client, two_factor_user, password, clock
 ):
     _user, totp, _codes = two_factor_user
-    sign_in_with_password(client, password)
+    post_login(client, password=password)
     pending_key = client.cookies["sessionid"].value
 
     clock.advance(seconds=31)
@@ -125,7 +122,7 @@ def test_session_key_rotates_when_the_code_completes_the_login(
 
 def test_the_half_done_login_expires(client, two_factor_user, password, clock):
     _user, totp, _codes = two_factor_user
-    sign_in_with_password(client, password)
+    post_login(client, password=password)
 
     clock.advance(seconds=301)
     response = client.post(CODE_URL, {"code": totp.at(clock.now)}, follow=True)
@@ -145,12 +142,12 @@ def test_the_code_page_without_a_password_first_sends_you_to_login(client, db):
 def test_a_recovery_code_works_once(client, two_factor_user, password):
     _user, _totp, codes = two_factor_user
 
-    sign_in_with_password(client, password)
+    post_login(client, password=password)
     first = client.post(CODE_URL, {"code": codes[0].upper()})
     assert first.status_code == 302
     client.post(reverse("accounts:logout"))
 
-    sign_in_with_password(client, password)
+    post_login(client, password=password)
     second = client.post(CODE_URL, {"code": codes[0]})
 
     assert second.status_code == 200
@@ -162,11 +159,11 @@ def test_a_totp_code_cannot_be_replayed(client, two_factor_user, password, clock
     _user, totp, _codes = two_factor_user
     clock.advance(seconds=60)  # past the time step spent by the set-up code
     code = totp.at(clock.now)
-    sign_in_with_password(client, password)
+    post_login(client, password=password)
     assert client.post(CODE_URL, {"code": code}).status_code == 302
     client.post(reverse("accounts:logout"))
 
-    sign_in_with_password(client, password)
+    post_login(client, password=password)
     replay = client.post(CODE_URL, {"code": code})
 
     assert replay.status_code == 200
@@ -178,7 +175,7 @@ def test_too_many_wrong_codes_lock_the_second_step(
     client, two_factor_user, password, clock
 ):
     _user, totp, _codes = two_factor_user
-    sign_in_with_password(client, password)
+    post_login(client, password=password)
 
     for _attempt in range(2):
         assert client.post(CODE_URL, {"code": "123456"}).status_code == 200
@@ -203,7 +200,7 @@ def test_wrong_codes_are_reported_as_failed_logins(client, two_factor_user, pass
 
     user_login_failed.connect(listener)
     try:
-        sign_in_with_password(client, password)
+        post_login(client, password=password)
         client.post(CODE_URL, {"code": "999999"})
     finally:
         user_login_failed.disconnect(listener)
@@ -216,7 +213,7 @@ def test_a_right_code_right_after_a_wrong_one_is_told_to_wait_not_refused(
 ):
     _user, totp, _codes = two_factor_user
     clock.advance(seconds=60)  # past the time step spent by the set-up code
-    sign_in_with_password(client, password)
+    post_login(client, password=password)
     client.post(CODE_URL, {"code": "000000"})
     failures = AuthEvent.objects.filter(event_type=AuthEvent.Type.TWO_FACTOR_FAILED)
     assert failures.count() == 1
@@ -269,7 +266,7 @@ def test_codes_typed_in_full_width_digits_work_at_set_up_and_sign_in(
     assert user.has_two_factor(), set_up.content.decode()
     client.logout()
     clock.advance(seconds=60)  # past the time step spent by the set-up code
-    sign_in_with_password(client, password)
+    post_login(client, password=password)
     signed_in = client.post(CODE_URL, {"code": full_width(totp.at(clock.now))})
 
     assert signed_in.status_code == 302
@@ -278,7 +275,7 @@ def test_codes_typed_in_full_width_digits_work_at_set_up_and_sign_in(
 
 @pytest.mark.parametrize("code", ["", "x" * 10_000, "\x00", "12 34 56 78"])
 def test_bad_codes_get_a_form_error_not_a_500(client, two_factor_user, password, code):
-    sign_in_with_password(client, password)
+    post_login(client, password=password)
 
     response = client.post(CODE_URL, {"code": code})
 
@@ -290,7 +287,7 @@ def test_disabling_with_a_stale_login_asks_to_reauthenticate(
     client, two_factor_user, password, clock
 ):
     user, totp, _codes = two_factor_user
-    sign_in_with_password(client, password)
+    post_login(client, password=password)
     clock.advance(seconds=31)
     client.post(CODE_URL, {"code": totp.at(clock.now)})
     disable_url = reverse("accounts:two_factor_disable")
@@ -317,7 +314,7 @@ def test_regenerating_recovery_codes_replaces_the_old_ones(
     client, two_factor_user, password, clock
 ):
     _user, totp, old_codes = two_factor_user
-    sign_in_with_password(client, password)
+    post_login(client, password=password)
     clock.advance(seconds=31)
     client.post(CODE_URL, {"code": totp.at(clock.now)})
 
@@ -326,7 +323,7 @@ def test_regenerating_recovery_codes_replaces_the_old_ones(
         r"<li><code>([a-z0-9-]{11})</code></li>", response.content.decode()
     )
     client.post(reverse("accounts:logout"))
-    sign_in_with_password(client, password)
+    post_login(client, password=password)
 
     assert len(new_codes) == 10
     assert not set(new_codes) & set(old_codes)
@@ -339,7 +336,7 @@ def test_trusted_browser_skips_the_code_until_the_password_changes(
     client, two_factor_user, password, clock
 ):
     user, totp, _codes = two_factor_user
-    sign_in_with_password(client, password)
+    post_login(client, password=password)
     clock.advance(seconds=31)
     response = client.post(
         CODE_URL, {"code": totp.at(clock.now), "trust_browser": "on"}
@@ -348,13 +345,13 @@ def test_trusted_browser_skips_the_code_until_the_password_changes(
     assert cookie["httponly"]
     client.post(reverse("accounts:logout"))
 
-    skipped = sign_in_with_password(client, password)
+    skipped = post_login(client, password=password)
     assert skipped.url == reverse("accounts:dashboard")
     client.post(reverse("accounts:logout"))
 
     user.set_password("a-brand-new-passphrase-77")
     user.save()
-    again = sign_in_with_password(client, "a-brand-new-passphrase-77")
+    again = post_login(client, password="a-brand-new-passphrase-77")
     assert again.url == CODE_URL
 
 
@@ -429,13 +426,13 @@ def test_wrong_codes_count_towards_the_account_lockout(
     client, two_factor_user, password, clock
 ):
     _user, _totp, _codes = two_factor_user
-    sign_in_with_password(client, password)
+    post_login(client, password=password)
     for _attempt in range(4):
         client.post(CODE_URL, {"code": "123456"})
         clock.advance(seconds=60)
-    sign_in_with_password(client, "wrong password")  # the fifth failure
+    post_login(client, password="wrong password")  # the fifth failure
 
-    locked = sign_in_with_password(client, password)
+    locked = post_login(client, password=password)
 
     assert locked.status_code == 429
     assert SESSION_KEY not in client.session
@@ -444,8 +441,8 @@ def test_wrong_codes_count_towards_the_account_lockout(
 def test_the_wrong_code_that_reaches_the_limit_answers_with_the_lock_page(
     client, two_factor_user, password, clock
 ):
-    sign_in_with_password(client, "wrong password")
-    sign_in_with_password(client, password)
+    post_login(client, password="wrong password")
+    post_login(client, password=password)
     for _attempt in range(3):
         client.post(CODE_URL, {"code": "123456"})
         clock.advance(seconds=60)
@@ -460,7 +457,7 @@ def test_the_wrong_code_that_reaches_the_limit_answers_with_the_lock_page(
 def test_two_factor_events_are_recorded(client, two_factor_user, password, clock):
 
     user, _totp, codes = two_factor_user
-    sign_in_with_password(client, password)
+    post_login(client, password=password)
     client.post(CODE_URL, {"code": "123456"})
     clock.advance(seconds=60)
     client.post(CODE_URL, {"code": codes[0]})
