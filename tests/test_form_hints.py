@@ -21,7 +21,7 @@ HINT = (
 )
 # Short, all digits, common, and not what was typed in the confirmation.
 WEAK = "123456"
-MISMATCH = "The two password fields didn’t match."
+MISMATCH = "The two password fields didn\u2019t match."
 
 
 def errors_under(body: str, field: str) -> str:
@@ -113,7 +113,7 @@ def test_the_password_rules_are_one_short_hint(client):
 
     assert f'<div class="help" id="id_password1_helptext">{HINT}</div>' in body
     assert "<ul" not in body
-    assert "Your password can’t" not in body
+    assert "Your password can\u2019t" not in body
     korean = client.get(SIGNUP_URL, **KO).content.decode()
     assert "8자 이상이어야 하며" in korean
 

@@ -1,4 +1,5 @@
-"""Korean that reads right: whole words, 오전/오후 first, family name first (issue 17)."""
+"""Korean that reads right: whole words, 오전/오후 first, family name first
+(issue 17)."""
 
 import datetime
 import re
