@@ -58,6 +58,8 @@ def test_the_korean_profile_asks_for_the_family_name_first(logged_in_client):
     assert korean.index('name="last_name"') < korean.index('name="first_name"')
     assert korean.index(">성</label>") < korean.index(">이름</label>")
     assert english.index('name="first_name"') < english.index('name="last_name"')
+    for page in (korean, english):
+        assert page.index('name="email"') < page.index('name="time_zone"')
 
 
 def test_one_spelling_of_english_on_the_pages(logged_in_client):

@@ -319,10 +319,10 @@ class ProfileForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        names = ["first_name", "last_name"]
         if translation.get_language() in FAMILY_NAME_FIRST:
-            self.order_fields(["last_name", "first_name"])
-        else:
-            self.order_fields(["first_name", "last_name"])
+            names.reverse()
+        self.order_fields([*names, "email", "time_zone"])
         self.fields["email"].initial = self.instance.email
         self.fields["email"].help_text = _(
             "A new address is used once you follow the link we send to it."
