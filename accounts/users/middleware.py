@@ -30,7 +30,7 @@ class TimeZoneMiddleware:
     def __call__(self, request):
         zone = None
         if settings.SESSION_COOKIE_NAME in request.COOKIES:
-            zone = user_time_zone(request.user)
+            zone = user_time_zone(getattr(request, "user", None))
         if zone is None:
             return self.get_response(request)
         with timezone.override(zone):
