@@ -13,7 +13,8 @@ through ``emails/greeting.txt``, which names the user only when
 ``greeting_name`` is set, and ``greeting_name()`` sets it only for the
 account's own confirmed address.
 
-The message is rendered here, in the request, and handed to the outbox
+The message is rendered here, in the request, in the recipient's time zone
+when the context names the user (their ``time_zone``), and handed to the outbox
 (``accounts.outbox``) finished: subject, text and HTML in the page's
 language. The worker that delivers it needs no request, no active language
 and no template, and what the user is sent is what their action produced
@@ -25,10 +26,11 @@ from urllib.parse import urljoin
 
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from .conf import app_settings
 from .outbox import delivery
+from .users.middleware import user_time_zone
 
 
 def absolute_url(path: str) -> str:
@@ -69,7 +71,8 @@ def send_templated_email(
     }
     if "greeting_name" not in context:
         context["greeting_name"] = greeting_name(context.get("user"), to)
-    with translation.override(language):
+    zone = user_time_zone(context.get("user")) or timezone.get_default_timezone()
+    with translation.override(language), timezone.override(zone):
         subject = render_to_string(f"emails/{name}_subject.txt", context)
         text = render_to_string(f"emails/{name}.txt", context)
         html = render_to_string(f"emails/{name}.html", context)

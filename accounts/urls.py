@@ -94,6 +94,11 @@ urlpatterns = [
         name="two_factor_disable",
     ),
     path("dashboard/", users.DashboardView.as_view(), name="dashboard"),
+    path(
+        "accounts/time-zone/",
+        users.TimeZoneProposeView.as_view(),
+        name="time_zone_propose",
+    ),
     path("dashboard/activity/", audit.ActivityView.as_view(), name="activity"),
     path("dashboard/apps/", oidc.ConnectedAppsView.as_view(), name="connected_apps"),
     path(

@@ -208,7 +208,7 @@ def test_bad_reset_request_gets_a_form_error_not_a_500(client, data):
             {"new_password1": NEW_PASSWORD, "new_password2": "other-thing-99"},
             "new_password2",
         ),
-        ({"new_password1": "123", "new_password2": "123"}, "new_password2"),
+        ({"new_password1": "123", "new_password2": "123"}, "new_password1"),
         ({"new_password1": "p" * 10_000, "new_password2": "q"}, "new_password2"),
     ],
 )

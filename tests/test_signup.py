@@ -210,8 +210,9 @@ def test_sign_up_without_csrf_token_is_rejected(db):
         ({"email": "not-an-email"}, "email"),
         ({"email": "x" * 250 + "@example.com"}, "email"),
         ({"password2": "something-else-entirely"}, "password2"),
-        ({"password1": "123", "password2": "123"}, "password2"),
-        ({"password1": "carol-example", "password2": "carol-example"}, "password2"),
+        # A weak password is reported under the new password, not its copy.
+        ({"password1": "123", "password2": "123"}, "password1"),
+        ({"password1": "carol-example", "password2": "carol-example"}, "password1"),
         ({"username": "\x00"}, "username"),
     ],
 )

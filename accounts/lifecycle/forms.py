@@ -3,20 +3,77 @@
 from django import forms
 from django.conf import settings
 from django.contrib.auth import forms as auth_forms
+from django.contrib.auth import password_validation
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import translation
 from django.utils.encoding import force_bytes
+from django.utils.functional import lazy
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from .. import signals
 from ..conf import app_settings
 from ..emails import absolute_url, send_templated_email
 from ..login import flow
 from ..users.models import User
+from ..users.validators import time_zone_names
 
 EMAIL_TAKEN = _("A user with that email address already exists.")
+
+
+# Languages that write the family name first: the profile asks for it first.
+FAMILY_NAME_FIRST = {"ko", "ja", "zh-hans", "zh-hant", "hu", "vi"}
+
+
+def _password_hint() -> str:
+    min_length = next(
+        (
+            validator.min_length
+            for validator in password_validation.get_default_password_validators()
+            if isinstance(validator, password_validation.MinimumLengthValidator)
+        ),
+        8,
+    )
+    return ngettext(
+        "At least %(count)d character, and not a common password or one like "
+        "your name or email address.",
+        "At least %(count)d characters, and not a common password or one like "
+        "your name or email address.",
+        min_length,
+    ) % {"count": min_length}
+
+
+password_hint = lazy(_password_hint, str)
+
+
+class NewPasswordMixin:
+    """A new password's problems, all of them at once, under the new password.
+
+    Django checks the password against the validators only when the two
+    fields match, and reports what it finds under the confirmation field;
+    here a mismatch stays under the confirmation and every other problem
+    goes under the new password, in the same submit. The long list of rules
+    becomes one short hint.
+    """
+
+    new_password_fields = {"password2": "password1", "new_password2": "new_password1"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.new_password_fields.values():
+            if name in self.fields:
+                self.fields[name].help_text = password_hint()
+
+    def validate_password_for_user(self, user, password_field_name="password2"):  # noqa: S107
+        super().validate_password_for_user(
+            user,
+            password_field_name=self.new_password_fields.get(
+                password_field_name, password_field_name
+            ),
+        )
 
 
 def prevents_enumeration() -> bool:
@@ -31,7 +88,7 @@ def prevents_enumeration() -> bool:
     )
 
 
-class SignupForm(auth_forms.BaseUserCreationForm):
+class SignupForm(NewPasswordMixin, auth_forms.BaseUserCreationForm):
     """Create an account: username, email address and the password twice.
 
     A taken username is always reported (usernames are public). A taken email
@@ -191,7 +248,11 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
         )
 
 
-class PasswordChangeForm(auth_forms.PasswordChangeForm):
+class SetPasswordForm(NewPasswordMixin, auth_forms.SetPasswordForm):
+    """Django's new-password form (a reset link's), with the site's hints."""
+
+
+class PasswordChangeForm(NewPasswordMixin, auth_forms.PasswordChangeForm):
     """Django's password change, checking the old password like a sign-in.
 
     Through the sign-in flow's password check: a locked-out account is
@@ -216,7 +277,7 @@ class PasswordChangeForm(auth_forms.PasswordChangeForm):
         return old_password
 
 
-class SetFirstPasswordForm(auth_forms.SetPasswordForm):
+class SetFirstPasswordForm(SetPasswordForm):
     """A first password for an account that signs in with passkeys only.
 
     It has no old password to ask for; the page needs a recent "confirm
@@ -228,21 +289,40 @@ class SetFirstPasswordForm(auth_forms.SetPasswordForm):
         super().__init__(user, *args, **kwargs)
 
 
+def time_zone_choices():
+    return [
+        ("", _("The site's time zone (%(zone)s)") % {"zone": settings.TIME_ZONE}),
+        *((name, name.replace("_", " ")) for name in sorted(time_zone_names())),
+    ]
+
+
 class ProfileForm(forms.ModelForm):
-    """Names change at once; a new email address only once it is confirmed."""
+    """Names and time zone change at once; a new email address only once it
+    is confirmed. The family name comes first where the language puts it
+    first."""
 
     email = forms.EmailField(
         label=_("Email address"),
         max_length=User._meta.get_field("email").max_length,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"),
+        required=False,
+        choices=time_zone_choices,
+        help_text=_("Times on these pages and in our emails are shown in it."),
+    )
 
     class Meta:
         model = User
-        fields = ("first_name", "last_name")
+        fields = ("first_name", "last_name", "time_zone")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        names = ["first_name", "last_name"]
+        if translation.get_language() in FAMILY_NAME_FIRST:
+            names.reverse()
+        self.order_fields([*names, "email", "time_zone"])
         self.fields["email"].initial = self.instance.email
         self.fields["email"].help_text = _(
             "A new address is used once you follow the link we send to it."

@@ -37,6 +37,7 @@ from .forms import (
     ProfileForm,
     ResendVerificationForm,
     SetFirstPasswordForm,
+    SetPasswordForm,
     SignupForm,
 )
 from .tokens import email_change_token, email_verification_token
@@ -98,6 +99,8 @@ class VerifyEmailView(LinkInvalidMixin, TemplateView):
     def dispatch(self, request, *args, **kwargs):
         self.user, _email = email_verification_token.check_token(kwargs["token"])
         if self.user is None:
+            if email_verification_token.confirmed_already(kwargs["token"]):
+                return render(request, "accounts/email_confirmed_already.html")
             return self.link_invalid()
         return super().dispatch(request, *args, **kwargs)
 
@@ -196,6 +199,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     tokens gets a 429 after a few tries, even all at once.
     """
 
+    form_class = SetPasswordForm
     success_url = reverse_lazy("accounts:password_reset_complete")
     ratelimit_scope = "password_reset_link"
 

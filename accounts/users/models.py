@@ -17,6 +17,7 @@ from .validators import (
     LOOKS_LIKE_ANOTHER,
     LookAlikeUsernameValidator,
     UsernameValidator,
+    validate_time_zone,
 )
 
 
@@ -31,9 +32,7 @@ class User(AbstractUser):
         _("username"),
         max_length=150,
         unique=True,
-        help_text=_(
-            "Required. 150 characters or fewer. Letters, digits and ./+/-/_ only."
-        ),
+        help_text=_("Up to 150 letters, digits and . + - _"),
         validators=[UsernameValidator(), LookAlikeUsernameValidator()],
         error_messages={"unique": _("A user with that username already exists.")},
     )
@@ -70,6 +69,15 @@ class User(AbstractUser):
     # how many accounts there are or was given to no one before.
     public_id = models.UUIDField(
         _("public ID"), default=uuid.uuid4, unique=True, editable=False
+    )
+
+    # An IANA name ("Asia/Seoul"); "" shows times in the site's TIME_ZONE.
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        blank=True,
+        default="",
+        validators=[validate_time_zone],
     )
 
     objects = UserManager()

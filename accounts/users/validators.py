@@ -1,4 +1,6 @@
 import unicodedata
+import zoneinfo
+from functools import cache
 
 from django.contrib.auth import password_validation
 from django.contrib.auth.validators import UnicodeUsernameValidator
@@ -11,6 +13,20 @@ from . import confusables
 LOOKS_LIKE_ANOTHER = _(
     "This username looks too much like an existing one. Please choose another."
 )
+
+
+@cache
+def time_zone_names() -> frozenset[str]:
+    """The IANA time zone names this system knows (``zoneinfo``)."""
+    return frozenset(zoneinfo.available_timezones())
+
+
+def validate_time_zone(value: str) -> None:
+    """Accept an IANA time zone name such as "Asia/Seoul", or "" for the site's."""
+    if value and value not in time_zone_names():
+        raise ValidationError(
+            _("Choose a time zone from the list."), code="invalid_time_zone"
+        )
 
 
 @deconstructible

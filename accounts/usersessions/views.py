@@ -91,7 +91,8 @@ class EndSessionView(TemplateView):
 
     GET only asks for confirmation, because mail scanners fetch links; the
     POST deletes the session (whatever the session engine) and sends the
-    user on to a password reset.
+    user on to a password reset. A link whose session has already ended
+    says so, and offers the reset all the same.
     """
 
     template_name = "accounts/end_session.html"
@@ -100,11 +101,14 @@ class EndSessionView(TemplateView):
         self.target = known_browsers.read_end_session_token(kwargs["token"])
         if self.target is None:
             return self.render_to_response({"invalid_link": True}, status=400)
+        user_pk, public_id = self.target
+        self.sessions = Session.objects.filter(user_id=user_pk, public_id=public_id)
+        if not self.sessions.exists():
+            return self.render_to_response({"ended_already": True})
         return super().dispatch(request, *args, **kwargs)
 
     def post(self, request, *args, **kwargs):
-        user_pk, public_id = self.target
-        sessions = Session.objects.filter(user_id=user_pk, public_id=public_id)
+        sessions = self.sessions
         ending_this_browser = sessions.filter(
             session_key=request.session.session_key
         ).exists()

@@ -78,6 +78,9 @@ LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="en")
 LANGUAGES = [("en", _("English")), ("ko", _("Korean"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
+# The site's own date and time formats where Django's read wrong (Korean puts
+# 오전/오후 before the time).
+FORMAT_MODULE_PATH = ["authsite.formats"]
 
 ROOT_URLCONF = "authsite.urls"
 WSGI_APPLICATION = "authsite.wsgi.application"
@@ -147,6 +150,7 @@ DJANGO_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",  # "5 minutes ago" on the sessions and activity pages
 ]
 THIRD_PARTY_APPS = [
     "csp",
@@ -174,6 +178,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "accounts.usersessions.middleware.AuthenticationMiddleware",
+    # The signed-in user's time zone, from the user row already loaded.
+    "accounts.users.middleware.TimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.usersessions.middleware.SessionExpiredMessageMiddleware",
     "accounts.usersessions.middleware.PrivatePagesMiddleware",

@@ -13,11 +13,13 @@ live server runs in this process, so pytest-django's ``mailoutbox`` sees the
 email it sends, and the ``clock`` fixture moves the server's time too.
 """
 
+import contextlib
 import os
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from playwright.sync_api import Error as PlaywrightError
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 # Without the background-networking flags Chromium keeps calling home.
@@ -88,6 +90,12 @@ def new_context(browser, live_server):
 
     yield open_context
     for context in contexts:
+        # Let each page's own requests end (a signed-in page without a time
+        # zone proposes one as it loads) before the test's database is
+        # emptied under them.
+        for page in context.pages:
+            with contextlib.suppress(PlaywrightError):
+                page.wait_for_load_state("networkidle", timeout=5_000)
         context.close()
 
 

@@ -8,7 +8,6 @@ account.
 """
 
 from django.contrib.auth import logout
-from django.contrib.auth.forms import SetPasswordForm
 from django.contrib.auth.tokens import default_token_generator
 from django.contrib.auth.views import PasswordResetConfirmView
 from django.utils.translation import gettext_lazy
@@ -21,6 +20,7 @@ from ...lifecycle.forms import (
     PasswordResetForm,
     ProfileForm,
     ResendVerificationForm,
+    SetPasswordForm,
     SignupForm,
 )
 from ...lifecycle.tokens import email_change_token, email_verification_token
@@ -347,7 +347,10 @@ def update_profile(request, body: schemas.ProfileIn):
     user = request.user
     names = {"first_name": user.first_name, "last_name": user.last_name}
     names.update(body.model_dump(exclude_none=True))
-    form = ProfileForm(instance=user, data={**names, "email": user.email})
+    form = ProfileForm(
+        instance=user,
+        data={**names, "email": user.email, "time_zone": user.time_zone},
+    )
     if not form.is_valid():
         raise_invalid(form)
     services.profile_update(form=form)
@@ -391,6 +394,7 @@ def change_email(request, body: schemas.EmailIn):
             "first_name": user.first_name,
             "last_name": user.last_name,
             "email": body.email,
+            "time_zone": user.time_zone,
         },
     )
     if not form.is_valid():
