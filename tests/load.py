@@ -137,6 +137,8 @@ class Load:
         return self
 
     def stop(self):
+        if self.stopping.is_set():
+            return
         self.stopping.set()
         for thread in self.threads:
             thread.join(timeout=60)
