@@ -1,8 +1,10 @@
 -- wrk script: strangers flooding the sign-in form. Every request POSTs a
--- random username and a random 64-character password from a random client
--- address (X-Forwarded-For, through the one trusted proxy), so neither the
--- per-address limit nor a per-account lock ever applies; all requests share
+-- random username and a random 64-character password, from the client
+-- address BENCH_FLOOD_ADDRESS (X-Forwarded-For, through the one trusted
+-- proxy) or, if unset, from a random address each time, so that neither the
+-- per-address limit nor a per-account lock ever applies. All requests share
 -- one CSRF cookie/token pair (it stays valid). Counts the answers by status.
+local address = os.getenv("BENCH_FLOOD_ADDRESS")
 local cookie = os.getenv("BENCH_CSRF_COOKIE")
 local token = os.getenv("BENCH_CSRF_TOKEN")
 local alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
@@ -46,7 +48,7 @@ function request()
     ["Origin"] = "https://127.0.0.1",
     ["Referer"] = "https://127.0.0.1/accounts/login/",
     ["X-Forwarded-Proto"] = "https",
-    ["X-Forwarded-For"] = string.format("10.%d.%d.%d",
+    ["X-Forwarded-For"] = address or string.format("10.%d.%d.%d",
       math.random(0, 255), math.random(0, 255), math.random(1, 254)),
   }
   return wrk.format("POST", "/accounts/login/", headers, body)
