@@ -18,7 +18,8 @@ dashboard.
 The bound asserted is docs/performance.md's: idle RSS (measured after
 warm-up sign-ins, about 220 MiB here) + WEB_CONCURRENCY x
 (PASSWORD_CHECK_CONCURRENCY + PASSWORD_CHECK_RESERVED) x ARGON2_MEMORY_COST
-(2 x 2 x 100 MiB), about 620 MiB; the peak measured is about 420 MiB. Figures go to ``test-artifacts/reliability/sign_in_flood.json``.
+(2 x 2 x 100 MiB), about 620 MiB; the peak measured is about 420 MiB.
+Figures go to ``test-artifacts/reliability/sign_in_flood.json``.
 """
 
 import json
