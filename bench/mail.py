@@ -44,7 +44,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 OUT = BASE_DIR / "var" / "bench" / "latest.json"
 BASE_PORT = int(os.environ.get("BENCH_PORT", "8911")) + 2
 SITE_PORT, MAIL_PORT, IMMEDIATE_PORT = BASE_PORT, BASE_PORT + 1, BASE_PORT + 2
-ROUNDS = 8
+ROUNDS = 16
 SLOW_SECONDS = 2.0
 PASSWORD = "correct-horse-battery-staple"
 
