@@ -65,12 +65,13 @@ example-rp: install
 ## system-packages: Debian packages the tests need, installed with apt when
 ## missing (as root): chromium for the browser tests (never downloaded by
 ## Playwright), a Korean font for their screenshots, npm for axe-core, gettext
-## for the catalogue check.
+## for the catalogue check, wrk for the sign-in flood test.
 system-packages:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium fonts-nanum"; \
 	command -v npm >/dev/null || missing="$$missing npm"; \
 	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
+	command -v wrk >/dev/null || missing="$$missing wrk"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \

@@ -21,7 +21,9 @@ Then it measures in one run:
    shared machine's drift falls on both; and, for context, a bare view for
    a signed-in user only (the session and user checks, no page);
 4. the SQL queries of one signed-in page view (and that none writes);
-5. the peak RSS of the gunicorn processes during a bounded sign-in flood.
+5. the peak RSS of the gunicorn processes during a bounded sign-in flood;
+6. the latency of a sign-up and of a reset request with a slow mail server
+   against a fast one (``bench/mail.py``; target about 1.0: email is queued).
 
 Prints a table and writes ``var/bench/latest.json``. Linux only (reads
 ``/proc``); needs ``wrk`` (Debian package ``wrk``).
@@ -43,6 +45,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bench import mail as bench_mail
 from tests.live import (
     CSRF_INPUT,
     Browser,
@@ -608,6 +611,8 @@ def main() -> None:
         ) as stock,
     ):
         results.update(run_load(site, stock))
+    print("Sign-ups and resets, fast then slow mail server ...", flush=True)
+    results["mail"] = bench_mail.measure()
     print(f"Argon2 ceiling again ({VERIFY_ROUNDS} verifies) ...", flush=True)
     results["argon2"] = argon2_ceiling(verifies_before, verify_samples())
     results["argon2"]["parallel"] = parallel
@@ -640,6 +645,8 @@ def main() -> None:
         "login_vs_ceiling_by_cpu": round(
             results["argon2"]["verify_cpu_ms"] / login["server_cpu_ms_per_op"], 3
         ),
+        "sign_up_slow_vs_fast_mail": results["mail"]["sign_up_slow_vs_fast"],
+        "reset_slow_vs_fast_mail": results["mail"]["reset_slow_vs_fast"],
     }
     (OUT_DIR / "latest.json").write_text(json.dumps(results, indent=2) + "\n")
     print_table(results)
@@ -720,6 +727,7 @@ def print_table(r: dict) -> None:
             f"{flood['peak_rss_mib']} MiB ({FLOOD_CONNECTIONS} connections, "
             f"{flood['per_s']} logins/s, {flood['errors']} errors)",
         ),
+        ("6. Slow mail server / fast", bench_mail.summary(r["mail"])),
         ("Targets (this run)", ""),
         (
             "   dashboard / stock dashboard",
@@ -748,6 +756,11 @@ def print_table(r: dict) -> None:
             "   SQL per signed-in page view",
             f"{q['page_view_queries']}, {q['page_view_writes']} writes; "
             "target 1, no writes",
+        ),
+        (
+            "   sign-up, reset: slow / fast mail",
+            f"{ratios['sign_up_slow_vs_fast_mail']:.2f}, "
+            f"{ratios['reset_slow_vs_fast_mail']:.2f}; target about 1.0",
         ),
     ]
     width = max(len(name) for name, _ in rows)

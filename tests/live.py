@@ -388,16 +388,37 @@ class SmtpServer:
     """A local mail server (aiosmtpd) that keeps what it receives in ``messages``.
 
     ``refuse`` answers every recipient with that reply instead (e.g.
-    ``"550 5.1.1 No such user"``). Start and stop it as often as a test needs.
+    ``"550 5.1.1 No such user"``); ``delay`` makes it wait that many seconds
+    before answering each command (a slow mail server). Start and stop it
+    as often as a test needs.
     """
 
-    def __init__(self, port: int, *, refuse: str | None = None):
+    def __init__(self, port: int, *, refuse: str | None = None, delay: float = 0):
         self.port = port
         self.refuse = refuse
+        self.delay = delay
         self.messages: list = []
         self.controller = None
 
+    async def _wait(self):
+        if self.delay:
+            import asyncio
+
+            await asyncio.sleep(self.delay)
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        await self._wait()
+        session.host_name = hostname
+        return responses
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        await self._wait()
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
+
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        await self._wait()
         if self.refuse:
             return self.refuse
         envelope.rcpt_tos.append(address)
@@ -406,6 +427,7 @@ class SmtpServer:
     async def handle_DATA(self, server, session, envelope):
         from email import message_from_bytes, policy
 
+        await self._wait()
         self.messages.append(
             message_from_bytes(envelope.original_content, policy=policy.default)
         )

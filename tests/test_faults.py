@@ -17,19 +17,14 @@ test writes its figures to ``test-artifacts/reliability/<test>.json``;
 docs/reliability.md quotes them.
 """
 
-import json
-import os
-import re
 import threading
 import time
-import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlencode
 
 import psycopg
 import pytest
-from psycopg import sql
 
 from .live import (
     CSRF_INPUT,
@@ -43,42 +38,29 @@ from .live import (
     production_environment,
     save_figures,
 )
+from .load import (
+    LOAD_USERS,
+    PASSWORD,
+    Load,
+    check_every_email_once,
+    fresh_postgres_database,
+    healthz,
+    postgres_query,
+)
 
 pytestmark = pytest.mark.live
 
-PASSWORD = "correct-horse-battery-staple"
 PORT = 18571
 REDIS_PORT = 18580
 MAIL_PORT = 18592
-DEFAULT_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 LOCKOUT_LIMIT = 5
-LOAD_USERS = ("ann", "ben", "cat", "dan")
-
-
-def postgres_server_url() -> str:
-    url = os.environ.get("DATABASE_URL", "")
-    return url if url.startswith(("postgres", "postgresql")) else DEFAULT_POSTGRES_URL
-
-
-def dsn(url: str) -> str:
-    return re.sub(r"^postgres(ql)?://", "postgresql://", url)
 
 
 @pytest.fixture(scope="module")
 def database():
-    """A fresh database on the PostgreSQL server: (its URL, an admin DSN)."""
-    server = postgres_server_url().rsplit("/", 1)[0]
-    admin = dsn(server + "/postgres")
-    name = f"authsite_faults_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    try:
-        yield server + "/" + name, admin, name
-    finally:
-        with psycopg.connect(admin, autocommit=True) as connection:
-            connection.execute(
-                sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name))
-            )
+    """A fresh database on the PostgreSQL server: (its URL, an admin DSN, its name)."""
+    with fresh_postgres_database("authsite_faults") as database:
+        yield database
 
 
 @pytest.fixture(scope="module")
@@ -113,12 +95,6 @@ def site(tmp_path_factory, database):
             yield server
 
 
-def query(database, statement, *params):
-    url, _admin, _name = database
-    with psycopg.connect(dsn(url)) as connection:
-        return connection.execute(statement, params).fetchall()
-
-
 def terminate_connections(database) -> int:
     """What a PostgreSQL restart does to the app: every connection dies."""
     _url, admin, name = database
@@ -129,11 +105,6 @@ def terminate_connections(database) -> int:
             (name,),
         ).fetchall()
     return len(rows)
-
-
-def healthz(port) -> tuple[int, dict]:
-    response = Browser(port).get("/healthz")
-    return response.status, json.loads(response.body)
 
 
 # The lockout
@@ -194,166 +165,9 @@ def test_fifty_parallel_wrong_passwords_check_no_more_than_the_limit(site):
 # ------------------------------------------------------------------------------
 
 
-class RecordingBrowser(Browser):
-    """A browser that records every answer: (time, method, path, status).
-
-    A request the server never answered (connection refused or reset)
-    is recorded with status 0.
-    """
-
-    def __init__(self, port, record, address="198.51.100.1"):
-        super().__init__(port)
-        self.record = record
-        self.address = address
-
-    def request(self, method, path, body=None, headers=None):
-        headers = {**(headers or {}), "X-Forwarded-For": self.address}
-        try:
-            response = super().request(method, path, body=body, headers=headers)
-        except OSError:
-            self.record.append((time.monotonic(), method, path, 0))
-            raise
-        self.record.append((time.monotonic(), method, path, response.status))
-        return response
-
-
-class Load:
-    """Threads doing what users do, until ``stop()``.
-
-    Each thread is one of LOAD_USERS in a browser of their own, turning
-    through: a signed-in page view, signing out and in again (a browser the
-    account knows, so no email), a sign-up of a new account (one email) and
-    a password-reset request for the user's address (one email).
-    """
-
-    def __init__(self, name: str):
-        self.name = name
-        self.record: list[tuple[float, str, str, int]] = []
-        self.sign_ups: list[str] = []
-        self.resets = 0
-        self.stopping = threading.Event()
-        self.threads = [
-            threading.Thread(target=self._run, args=(user,), daemon=True)
-            for user in LOAD_USERS
-        ]
-
-    def start(self):
-        for thread in self.threads:
-            thread.start()
-        return self
-
-    def stop(self):
-        self.stopping.set()
-        for thread in self.threads:
-            thread.join(timeout=60)
-
-    def _run(self, user):
-        address = f"198.51.100.{LOAD_USERS.index(user) + 1}"
-        browser = RecordingBrowser(PORT, self.record, address)
-        signed_in = False
-        n = 0
-        while not self.stopping.is_set():
-            try:
-                if not signed_in:
-                    signed_in = self._sign_in(browser, user)
-                elif n % 4 == 1:
-                    signed_in = browser.get("/dashboard/").status == 200
-                elif n % 4 == 2:
-                    browser.logout()
-                    signed_in = self._sign_in(browser, user)
-                elif n % 4 == 3:
-                    self._sign_up(f"{self.name}{user}{n}")
-                else:
-                    self._reset(user)
-            except OSError:
-                time.sleep(0.2)  # recorded as status 0; do not spin
-            n += 1
-
-    @staticmethod
-    def _sign_in(browser, user) -> bool:
-        if browser.login(user, PASSWORD).status == 302:
-            return True
-        # A sign-out answered 503 left the session signed in.
-        return browser.get("/dashboard/").status == 200
-
-    def _sign_up(self, username):
-        response = RecordingBrowser(PORT, self.record).post_form(
-            "/accounts/signup/",
-            {
-                "username": username,
-                "email": f"{username}@example.com",
-                "password1": PASSWORD,
-                "password2": PASSWORD,
-            },
-        )
-        if response.status == 302:
-            self.sign_ups.append(username)
-
-    def _reset(self, user):
-        response = RecordingBrowser(PORT, self.record).post_form(
-            "/accounts/password/reset/", {"email": f"{user}@example.com"}
-        )
-        if response.status == 302:
-            self.resets += 1
-
-    def statuses(self) -> Counter:
-        return Counter(status for *_, status in self.record)
-
-
-def wait_for_outbox_to_empty(port, timeout=60) -> dict:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            status, body = healthz(port)
-        except OSError:
-            status, body = 0, {}
-        if status == 200 and body["email"]["unsent"] == 0:
-            return body["email"]
-        time.sleep(0.5)
-    raise TimeoutError(f"the outbox did not empty in {timeout} s: {body}")
-
-
-def check_every_email_once(site, load, mail_before: int) -> dict:
-    """Every queued email arrived once; every sign-up exists with its email."""
-    try:
-        backlog = wait_for_outbox_to_empty(PORT)
-    except TimeoutError as exc:
-        stuck = query(
-            site.database,
-            "SELECT e.id, e.name, e.status, e.attempts, e.last_error, t.status "
-            "FROM accounts_outgoingemail e LEFT JOIN django_tasks_database_dbtaskresult"
-            " t ON t.args_kwargs -> 'args' ->> 0 = e.id::text",
-        )
-        raise AssertionError(f"{exc}; stuck in the outbox: {stuck}") from None
-    time.sleep(3)  # longer than the longest retry wait: a second copy is due
-    messages = site.mail.messages[mail_before:]
-    # Each attempt of an email carries the Message-ID it was queued with.
-    ids = Counter(m["Message-ID"] for m in messages)
-    duplicates = sum(count - 1 for count in ids.values())
-    confirmations = Counter(
-        m["To"] for m in messages if "/accounts/verify-email/" in str(m)
-    )
-    created = {
-        username
-        for (username,) in query(
-            site.database,
-            "SELECT username FROM accounts_user WHERE username LIKE %s",
-            f"{load.name}%",
-        )
-    }
-    assert duplicates == 0, "an email was delivered twice"
-    assert backlog["given_up"] == 0
-    # No lost sign-up: each one answered 302 exists ...
-    assert set(load.sign_ups) <= created
-    # ... and no half-written one: every account made has its one email.
-    assert {f"{name}@example.com" for name in created} == set(confirmations)
-    assert set(confirmations.values()) == {1}
-    return {"emails_delivered": len(messages), "duplicates": duplicates}
-
-
 def test_redis_stopped_for_20_seconds_under_load_fails_open_without_an_error(site):
     mail_before = len(site.mail.messages)
-    load = Load("redis").start()
+    load = Load("redis", PORT).start()
     probes = []
     try:
         time.sleep(5)
@@ -369,10 +183,10 @@ def test_redis_stopped_for_20_seconds_under_load_fails_open_without_an_error(sit
     restarted = time.monotonic()
 
     statuses = load.statuses()
-    during = Counter(
-        status for at, *_, status in load.record if stopped <= at <= restarted - 5
+    during = load.statuses(stopped, restarted - 5)
+    emails = check_every_email_once(
+        PORT, site.mail, load, mail_before, postgres_query(site.database[0])
     )
-    emails = check_every_email_once(site, load, mail_before)
     log = site.log.read_text()
     worker_log = site.worker.log.read_text()
     save_figures(
@@ -402,7 +216,7 @@ def test_redis_stopped_for_20_seconds_under_load_fails_open_without_an_error(sit
 
 def test_postgres_connections_dropped_under_load_recover_within_seconds(site):
     mail_before = len(site.mail.messages)
-    load = Load("pg").start()
+    load = Load("pg", PORT).start()
     drops = []
     try:
         for _ in range(3):
@@ -417,7 +231,9 @@ def test_postgres_connections_dropped_under_load_recover_within_seconds(site):
     for at, _count in drops:
         answered = [t for t, *_, status in load.record if t > at and 0 < status < 500]
         recovery.append(round(min(answered) - at, 2) if answered else None)
-    emails = check_every_email_once(site, load, mail_before)
+    emails = check_every_email_once(
+        PORT, site.mail, load, mail_before, postgres_query(site.database[0])
+    )
     save_figures(
         "postgres_connections_dropped",
         {
