@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.crypto import get_random_string
 
 from ...conf import app_settings
-from .. import ended
+from .. import ended, lookup
 
 
 class SessionStore(db.SessionStore):
@@ -66,9 +66,7 @@ class SessionStore(db.SessionStore):
         """Load the row and its user, noting whether a signed-in session ran out."""
         now = timezone.now()
         try:
-            row = self.model.objects.select_related("user").get(
-                session_key=self.session_key
-            )
+            row = lookup.get_with_user(self.model, self.session_key)
         except (self.model.DoesNotExist, SuspiciousOperation) as e:
             if isinstance(e, SuspiciousOperation):
                 logger = logging.getLogger(f"django.security.{type(e).__name__}")
