@@ -1,6 +1,10 @@
+from zoneinfo import ZoneInfo
+
 import pytest
+from django.test import override_settings
 from django.test.utils import override_script_prefix
 from django.urls import reverse
+from django.utils import formats, timezone, translation
 
 pytestmark = pytest.mark.django_db
 
@@ -87,3 +91,26 @@ def test_tab_bar_links_follow_the_path_the_site_is_served_under(logged_in_client
     )
     assert f'href="{DASHBOARD_URL}" aria-current="page"' in here.content.decode()
     assert "/elsewhere/" not in here.content.decode()
+
+
+@override_settings(TIME_ZONE="Asia/Seoul")
+def test_dashboard_dates_are_time_elements_in_the_sites_zone_and_language(
+    logged_in_client, user
+):
+    """``{% time %}`` writes what the two ``date`` filters wrote: ISO 8601
+    in the site's time zone for machines, the language's format for people."""
+    user.refresh_from_db()
+    joined = timezone.localtime(user.date_joined, ZoneInfo("Asia/Seoul"))
+
+    english = logged_in_client.get(DASHBOARD_URL).content.decode()
+    korean = logged_in_client.get(
+        DASHBOARD_URL, HTTP_ACCEPT_LANGUAGE="ko"
+    ).content.decode()
+
+    assert f'<time datetime="{joined.isoformat()}">' in english
+    assert joined.isoformat().endswith("+09:00")
+    with translation.override("en"):
+        assert f">{formats.date_format(joined, 'DATETIME_FORMAT')}</time>" in english
+    with translation.override("ko"):
+        assert f">{formats.date_format(joined, 'DATETIME_FORMAT')}</time>" in korean
+    assert "년" in korean
