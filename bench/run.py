@@ -11,11 +11,12 @@ Then it measures in one run:
    per verify), and the verifies/s of one process per server worker doing
    nothing but hashing, side by side;
 2. sign-in throughput with wrk (GET the form, POST the credentials) against
-   those hashing processes (target >= 0.95), and the SQL queries of one
-   sign-in POST; then, on the same server, the JSON API's sign-in (an app's
-   POST to ``/api/app/v1/auth/login``) against the same ceiling, and the SQL
-   queries of the app's "who am I" (``GET /api/app/v1/auth/session``,
-   target 1);
+   those hashing processes (target >= 0.95), the two measured in turns
+   (``BENCH_TURNS`` each, alternating) while the servers are up, and the
+   SQL queries of one sign-in POST; then, on the same server, the JSON
+   API's sign-in (an app's POST to ``/api/app/v1/auth/login``) against the
+   same ceiling, and the SQL queries of the app's "who am I"
+   (``GET /api/app/v1/auth/session``, target 1);
 3. signed-in dashboard requests/s and p50/p99 latency against the stock
    site's dashboard (target >= 1), the two measured in turns so that a
    shared machine's drift falls on both; and, for context, a bare view for
@@ -64,6 +65,9 @@ STOCK_PORT = PORT + 1
 CORES = len(os.sched_getaffinity(0))
 WORKERS = int(os.environ.get("BENCH_WORKERS", str(CORES)))
 PHASE_SECONDS = int(os.environ.get("BENCH_SECONDS", "12"))
+# Sign-in and the processes hashing are measured in this many turns each,
+# alternating (A B B A ...), so that a shared machine's drift falls on both.
+TURNS = max(int(os.environ.get("BENCH_TURNS", "2")), 1)
 # Both sites get these over authsite/gunicorn.conf.py: one sync worker per
 # core, no worker recycling, no access log, so the server's own cost is
 # measured plainly and the same way for both.
@@ -184,17 +188,24 @@ def argon2_ceiling(before: tuple, after: tuple) -> dict:
     }
 
 
-def _verify_for(seconds: float) -> tuple[int, float]:
-    """Verify back to back for ``seconds``; return the count and CPU seconds."""
+def _verify_for(seconds: float) -> tuple[int, int, float]:
+    """Verify back to back for ``seconds``; return the verifies that ended
+    within them, all verifies, and the CPU seconds of all.
+
+    Only the verifies that ended in time count, as wrk counts only the
+    sign-ins answered in time: both lose the work under way at the end.
+    """
     from django.contrib.auth.hashers import get_hasher
 
     hasher = get_hasher()
     encoded = hasher.encode(PASSWORD, hasher.salt())
-    count, cpu, deadline = 0, time.process_time(), time.monotonic() + seconds
+    in_time, done = 0, 0
+    cpu, deadline = time.process_time(), time.monotonic() + seconds
     while time.monotonic() < deadline:
         assert hasher.verify(PASSWORD, encoded)
-        count += 1
-    return count, time.process_time() - cpu
+        done += 1
+        in_time += time.monotonic() <= deadline
+    return in_time, done, time.process_time() - cpu
 
 
 def argon2_parallel_ceiling(seconds: float) -> dict:
@@ -209,12 +220,45 @@ def argon2_parallel_ceiling(seconds: float) -> dict:
 
     with multiprocessing.get_context("fork").Pool(WORKERS) as pool:
         results = pool.map(_verify_for, [seconds] * WORKERS)
-    count = sum(c for c, _ in results)
+    return {
+        "verifies": sum(in_time for in_time, _, _ in results),
+        "seconds": seconds,
+        "done": sum(done for _, done, _ in results),
+        "cpu_s": sum(cpu for _, _, cpu in results),
+    }
+
+
+def combined_hashing(turns: list[dict]) -> dict:
+    """The hashing turns as one measurement."""
+    count = sum(turn["verifies"] for turn in turns)
+    seconds = sum(turn["seconds"] for turn in turns)
     return {
         "processes": WORKERS,
+        "turns": len(turns),
         "verifies_per_s": round(count / seconds, 2),
-        "cpu_ms_per_verify": round(sum(c for _, c in results) * 1000 / count, 1),
+        "cpu_ms_per_verify": round(
+            sum(turn["cpu_s"] for turn in turns)
+            * 1000
+            / max(sum(turn["done"] for turn in turns), 1),
+            1,
+        ),
+        "turns_per_s": [round(t["verifies"] / t["seconds"], 2) for t in turns],
     }
+
+
+def combined_logins(turns: list[dict]) -> dict:
+    """The sign-in turns as one measurement (totals; mean latencies)."""
+    keys = ("logins", "failures", "requests", "errors", "duration_us")
+    figures = {key: sum(turn[key] for turn in turns) for key in keys}
+    figures.update(
+        server_cpu_s=round(sum(turn["server_cpu_s"] for turn in turns), 3),
+        server_logins=sum(turn["server_logins"] for turn in turns),
+        p50_ms=round(statistics.mean(turn["p50_ms"] for turn in turns), 2),
+        p99_ms=round(statistics.mean(turn["p99_ms"] for turn in turns), 2),
+        peak_rss_mib=max(turn["peak_rss_mib"] for turn in turns),
+        turns_per_s=[turn["per_s"] for turn in turns],
+    )
+    return with_rates(figures)
 
 
 def count_queries() -> dict:
@@ -480,16 +524,34 @@ def run_load(site: GunicornServer, stock: GunicornServer) -> dict:
     device = app_settings.KNOWN_DEVICE_COOKIE_NAME
 
     out = {}
-    print(f"Sign-in throughput ({seconds} s) ...", flush=True)
-    out["login"] = measure(
-        site,
-        "login.lua",
-        LOGIN_PATH,
-        connections=LOGIN_CONNECTIONS,
-        threads=LOGIN_CONNECTIONS,
-        seconds=seconds,
-        env={"BENCH_DEVICE_COOKIE": f"{device}={user.cookies[device]}"},
+    turn_seconds = max(seconds // TURNS, 1)
+    print(
+        f"Sign-in and {WORKERS} processes hashing, in {TURNS} turns each "
+        f"({turn_seconds} s) ...",
+        flush=True,
     )
+
+    def hashing():
+        return argon2_parallel_ceiling(turn_seconds)
+
+    def logins():
+        return measure(
+            site,
+            "login.lua",
+            LOGIN_PATH,
+            connections=LOGIN_CONNECTIONS,
+            threads=LOGIN_CONNECTIONS,
+            seconds=turn_seconds,
+            env={"BENCH_DEVICE_COOKIE": f"{device}={user.cookies[device]}"},
+        )
+
+    hashing_turns, login_turns = [], []
+    for turn in range(TURNS):
+        order = ((hashing, hashing_turns), (logins, login_turns))
+        for run, results in order if turn % 2 == 0 else reversed(order):
+            results.append(run())
+    out["parallel"] = combined_hashing(hashing_turns)
+    out["login"] = combined_logins(login_turns)
     print(f"API sign-in throughput ({seconds} s) ...", flush=True)
     out["api_login"] = measure(
         site,
@@ -592,8 +654,6 @@ def main() -> None:
     }
     print(f"Argon2 ceiling ({VERIFY_ROUNDS} verifies) ...", flush=True)
     verifies_before = verify_samples()
-    print(f"Argon2, {WORKERS} processes hashing at once ...", flush=True)
-    parallel = argon2_parallel_ceiling(PHASE_SECONDS / 2)
     print("Counting queries ...", flush=True)
     results["queries"] = count_queries()
 
@@ -615,7 +675,7 @@ def main() -> None:
     results["mail"] = bench_mail.measure()
     print(f"Argon2 ceiling again ({VERIFY_ROUNDS} verifies) ...", flush=True)
     results["argon2"] = argon2_ceiling(verifies_before, verify_samples())
-    results["argon2"]["parallel"] = parallel
+    parallel = results["argon2"]["parallel"] = results.pop("parallel")
     results["load_average"] = {
         "before": round(load_before, 2),
         "after": round(os.getloadavg()[0], 2),

@@ -36,3 +36,21 @@ def test_every_response_carries_the_strict_policy(client, url):
     assert directives["frame-ancestors"] == "'none'"
     assert directives["form-action"] == "'self'"
     assert "unsafe" not in policy
+
+
+@pytest.mark.django_db
+def test_the_policy_follows_its_settings_when_they_change(client, settings):
+    """The header is built once per process, but not kept past a change."""
+    url = reverse("accounts:login")
+    assert "img-src 'self'" in client.get(url)["Content-Security-Policy"]
+
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"default-src": ["'self'"]}}
+    settings.CONTENT_SECURITY_POLICY_REPORT_ONLY = {
+        "DIRECTIVES": {"img-src": ["'none'"]},
+        "EXCLUDE_URL_PREFIXES": ["/healthz"],
+    }
+    response = client.get(url)
+
+    assert response["Content-Security-Policy"] == "default-src 'self'"
+    assert "img-src 'none'" in response["Content-Security-Policy-Report-Only"]
+    assert "Content-Security-Policy-Report-Only" not in client.get("/healthz")

@@ -1,6 +1,10 @@
+from zoneinfo import ZoneInfo
+
 import pytest
+from django.test import override_settings
 from django.test.utils import override_script_prefix
 from django.urls import reverse
+from django.utils import formats, timezone, translation
 
 pytestmark = pytest.mark.django_db
 
@@ -87,3 +91,27 @@ def test_tab_bar_links_follow_the_path_the_site_is_served_under(logged_in_client
     )
     assert f'href="{DASHBOARD_URL}" aria-current="page"' in here.content.decode()
     assert "/elsewhere/" not in here.content.decode()
+
+
+@override_settings(TIME_ZONE="Asia/Seoul")
+def test_dashboard_dates_are_time_elements_in_the_sites_zone_and_language(
+    logged_in_client, user
+):
+    """A user with no zone of her own reads the site's: ISO 8601 for
+    machines, the language's format and the zone's name for people."""
+    user.refresh_from_db()
+    joined = timezone.localtime(user.date_joined, ZoneInfo("Asia/Seoul"))
+
+    english = logged_in_client.get(DASHBOARD_URL).content.decode()
+    korean = logged_in_client.get(
+        DASHBOARD_URL, HTTP_ACCEPT_LANGUAGE="ko"
+    ).content.decode()
+
+    with translation.override("en"):
+        shown = f"{formats.date_format(joined, 'DATETIME_FORMAT')} KST"
+    machine = user.date_joined.isoformat()
+    assert f'<time datetime="{machine}" title="{shown}">{shown}</time>' in english
+    with translation.override("ko"):
+        shown = f"{formats.date_format(joined, 'DATETIME_FORMAT')} (KST)"
+    assert f">{shown}</time>" in korean
+    assert "년" in korean

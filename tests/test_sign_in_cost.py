@@ -114,3 +114,57 @@ def test_a_new_key_that_is_already_taken_is_replaced(user, password):
     assert Session.objects.count() == 2
     assert browser.get(reverse("accounts:dashboard")).status_code == 200
     assert taken.get(reverse("accounts:dashboard")).status_code == 200
+
+
+def all_statements(client, password):
+    """Every statement of a sign-in POST, transaction control included."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(LOGIN_URL, {"username": "alice", "password": password})
+    assert response.status_code == 302
+    return [q["sql"] for q in queries.captured_queries]
+
+
+def opens_transaction(sql):
+    return sql.split()[0].upper() == "BEGIN"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_the_new_session_row_is_one_bare_insert(user, password):
+    statements = all_statements(Client(), password)
+
+    [insert] = on_table(statements, "INSERT", "accounts_session")
+    position = statements.index(insert)
+    assert not opens_transaction(statements[position - 1]), statements
+    assert statements[position + 1 :] == [], statements
+    assert Session.objects.get().user == user
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_only_the_lockout_reservation_opens_one(user, password):
+    """Counting the attempt before hashing needs its read and write under one
+    lock; taking it back is one conditional DELETE, atomic by itself.
+    (SQLite shows its BEGIN; PostgreSQL's driver opens transactions unseen.)"""
+    statements = all_statements(Client(), password)
+
+    [take_back] = on_table(statements, "DELETE", LOCKOUT_TABLE)
+    assert not opens_transaction(statements[statements.index(take_back) - 1])
+    assert sum(map(opens_transaction, statements)) <= 1, statements
+    assert not LockoutCounter.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_a_taken_key_is_still_replaced(user, password):
+    taken = Client()
+    all_statements(taken, password)
+    taken_key = taken.cookies["sessionid"].value
+
+    with mock.patch(
+        "accounts.usersessions.backends.db.get_random_string", return_value=taken_key
+    ):
+        browser = Client()
+        all_statements(browser, password)
+
+    assert browser.cookies["sessionid"].value != taken_key
+    assert Session.objects.count() == 2
+    assert browser.get(reverse("accounts:dashboard")).status_code == 200
+    assert taken.get(reverse("accounts:dashboard")).status_code == 200

@@ -32,13 +32,18 @@ class Client(enum.StrEnum):
         return f"{self.value}/{VERSION}/"
 
 
+# Where the app client's endpoints live (the f-string of a StrEnum member,
+# built once rather than on each of the several checks per request).
+APP_PATH = f"{API_PATH}{Client.APP.value}/"
+
+
 def is_api_request(request) -> bool:
     return request.path_info.startswith(API_PATH)
 
 
 def uses_session_token(request) -> bool:
     """Whether the request is the app client's: its session is in a header."""
-    return request.path_info.startswith(f"{API_PATH}{Client.APP}/")
+    return request.path_info.startswith(APP_PATH)
 
 
 def session_token(request) -> str | None:

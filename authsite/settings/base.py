@@ -170,7 +170,8 @@ MIDDLEWARE = [
     # Only for the app client's paths, and only for API_CORS_ALLOWED_ORIGINS
     # (accounts/api/cors.py); off by default.
     "corsheaders.middleware.CorsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    # django-csp's, with the header built once per process (accounts/security/csp.py).
+    "accounts.security.csp.CSPMiddleware",
     "accounts.usersessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     # Before anything reads a form (CSRF): an undecodable one gets the 400 page.

@@ -25,11 +25,12 @@ from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.backends import db
 from django.contrib.sessions.backends.base import VALID_KEY_CHARS, CreateError
 from django.core.exceptions import SuspiciousOperation
+from django.db import IntegrityError, connections, router
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 
 from ...conf import app_settings
-from .. import ended
+from .. import ended, lookup
 
 
 class SessionStore(db.SessionStore):
@@ -66,9 +67,7 @@ class SessionStore(db.SessionStore):
         """Load the row and its user, noting whether a signed-in session ran out."""
         now = timezone.now()
         try:
-            row = self.model.objects.select_related("user").get(
-                session_key=self.session_key
-            )
+            row = lookup.get_with_user(self.model, self.session_key)
         except (self.model.DoesNotExist, SuspiciousOperation) as e:
             if isinstance(e, SuspiciousOperation):
                 logger = logging.getLogger(f"django.security.{type(e).__name__}")
@@ -108,14 +107,36 @@ class SessionStore(db.SessionStore):
 
     def save(self, must_create=False):
         if not self._key_unsaved:
-            return super().save(must_create=must_create)
+            return self._save(must_create)
         self._key_unsaved = False
         try:
-            return super().save(must_create=True)
+            return self._save(must_create=True)
         except CreateError:
             # The key is taken after all: create() picks an unused one.
             self._session_key = None
             return super().save()
+
+    def _save(self, must_create):
+        """Django's ``save()``, but a new row is one bare ``INSERT``.
+
+        Django wraps the save in a transaction; an ``INSERT`` of one row is
+        atomic by itself, so outside a transaction (the session middleware,
+        after the view) it runs alone: two statements less per sign-in on
+        SQLite (``BEGIN``/``COMMIT``). Inside one, Django's savepoint keeps
+        a failed insert from breaking the caller's transaction.
+        """
+        using = router.db_for_write(self.model)
+        if (
+            not must_create
+            or self.session_key is None
+            or connections[using].in_atomic_block
+        ):
+            return super().save(must_create=must_create)
+        row = self.create_model_instance(self._get_session(no_load=True))
+        try:
+            row.save(force_insert=True, using=using)
+        except IntegrityError:
+            raise CreateError from None
 
     async def _aget_session_from_db(self):
         return await sync_to_async(self._get_session_from_db)()
