@@ -94,6 +94,7 @@ urlpatterns = [
         name="two_factor_disable",
     ),
     path("dashboard/", users.DashboardView.as_view(), name="dashboard"),
+    path("accounts/export/", users.DataExportView.as_view(), name="data_export"),
     path("dashboard/activity/", audit.ActivityView.as_view(), name="activity"),
     path("dashboard/apps/", oidc.ConnectedAppsView.as_view(), name="connected_apps"),
     path(
