@@ -71,7 +71,11 @@ MODEL_NAMES = (
     (TOTPDevice, _("authenticator app"), _("authenticator apps")),
     (get_access_token_model(), _("access token"), _("access tokens")),
     (get_refresh_token_model(), _("refresh token"), _("refresh tokens")),
-    (get_grant_model(), pgettext_lazy("OAuth", "grant"), pgettext_lazy("OAuth", "grants")),
+    (
+        get_grant_model(),
+        pgettext_lazy("OAuth", "grant"),
+        pgettext_lazy("OAuth", "grants"),
+    ),
     (get_id_token_model(), _("ID token"), _("ID tokens")),
 )
 

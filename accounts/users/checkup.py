@@ -219,7 +219,7 @@ def _sessions(found) -> Item:
             count,
         )
         % {"count": count},
-        _("Sign out of any device you do not recognise."),
+        _("Sign out of any device that is not yours."),
         _("Review your devices"),
         reverse("accounts:sessions"),
     )
@@ -250,9 +250,7 @@ def _recent(found) -> Item:
             failures,
         )
         % {"count": failures},
-        sign_ins
-        + ". "
-        + _("If the failures were not you, change your password."),
+        sign_ins + ". " + _("If the failures were not you, change your password."),
         _("Check your activity"),
         reverse("accounts:activity"),
     )

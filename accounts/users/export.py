@@ -93,9 +93,7 @@ def _email_history(events: list[dict]) -> list[dict]:
 
 def _two_factor(user) -> dict:
     apps = TOTPDevice.objects.filter(user=user).order_by("created_at")
-    code_sets = RecoveryCodeDevice.objects.filter(user=user).prefetch_related(
-        "codes"
-    )
+    code_sets = RecoveryCodeDevice.objects.filter(user=user).prefetch_related("codes")
     return {
         "authenticator_apps": [
             {

@@ -48,8 +48,6 @@ class DataExportView(RecentAuthenticationRequiredMixin, TemplateView):
         services.data_exported(request=request)
         response = JsonResponse(data, json_dumps_params={"indent": 2})
         filename = f"authsite-{request.user.username}-{timezone.now():%Y%m%d}.json"
-        response["Content-Disposition"] = content_disposition_header(
-            True, filename
-        )
+        response["Content-Disposition"] = content_disposition_header(True, filename)
         add_never_cache_headers(response)
         return response
