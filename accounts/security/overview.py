@@ -46,8 +46,8 @@ SERIES = (
     ),
 )
 
-CHART_WIDTH = 600
-CHART_HEIGHT = 140
+CHART_WIDTH = 300
+CHART_HEIGHT = 110
 CHART_TOP = 16  # room for the maximum's label
 
 
