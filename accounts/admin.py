@@ -23,6 +23,7 @@ from django_otp.plugins.otp_totp import admin as otp_totp_admin  # noqa: F401
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tasks_db import admin as tasks_admin
 
+from . import third_party_names
 from .lifecycle import services as lifecycle
 from .models import (
     AuthEvent,
@@ -38,6 +39,8 @@ from .outbox import delivery
 from .passkeys import services as passkeys
 from .twofactor import services as twofactor
 from .users.forms import UserAdminChangeForm, UserAdminCreationForm
+
+third_party_names.translate()
 
 # Fields only a superuser may change: whoever may set them may make
 # themselves a superuser.
@@ -144,6 +147,9 @@ class UserAdmin(AdminInputMixin, DjangoUserAdmin):
 
     form = UserAdminChangeForm
     add_form = UserAdminCreationForm
+    # The user's "site" page is the signed-in overview: the administrator's
+    # own, not this user's.
+    view_on_site = False
     add_fieldsets = (
         (
             None,

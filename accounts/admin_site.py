@@ -4,13 +4,15 @@ from django.contrib import admin, messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import BadRequest
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .conf import app_settings
 from .login import flow
+from .security import admin_views as security
 
 
 def _multi_factor_session(request) -> bool:
@@ -53,6 +55,37 @@ class AdminSite(admin.AdminSite):
     """
 
     no_access_template = "accounts/admin_no_access.html"
+    site_header = gettext_lazy("authsite administration")
+    site_title = gettext_lazy("authsite admin")
+    index_title = gettext_lazy("Site administration")
+    index_template = "admin/authsite_index.html"
+
+    def get_urls(self):
+        # Before Django's own: its last pattern catches every other path.
+        return [
+            path(
+                "security/",
+                self.admin_view(self.security_overview),
+                name="security_overview",
+            ),
+            path(
+                "security/unlock/<int:pk>/",
+                self.admin_view(self.security_unlock),
+                name="security_unlock",
+            ),
+            *super().get_urls(),
+        ]
+
+    def security_overview(self, request):
+        return security.security_overview(request, self)
+
+    def security_unlock(self, request, pk):
+        return security.security_unlock(request, self, pk)
+
+    def each_context(self, request):
+        context = super().each_context(request)
+        context["may_view_security"] = security.may_view(request.user)
+        return context
 
     def login(self, request, extra_context=None):
         refuse_unreadable_query(request)

@@ -65,6 +65,8 @@ passkey_removed = Signal()
 # user, passkey, purpose ("login" | "two_factor" | "reauthenticate"): a
 # passkey proved who the user is.
 passkey_used = Signal()
+# user: the user downloaded a copy of the account's data (/accounts/export/).
+data_exported = Signal()
 # Other apps signing in here (OpenID Connect, accounts/oidc/). ``application``
 # is the registered app (accounts.oidc.models.Application).
 # user, application, scopes: the app was given a code to sign the user in.

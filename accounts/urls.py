@@ -99,6 +99,7 @@ urlpatterns = [
         users.TimeZoneProposeView.as_view(),
         name="time_zone_propose",
     ),
+    path("accounts/export/", users.DataExportView.as_view(), name="data_export"),
     path("dashboard/activity/", audit.ActivityView.as_view(), name="activity"),
     path("dashboard/apps/", oidc.ConnectedAppsView.as_view(), name="connected_apps"),
     path(

@@ -126,5 +126,5 @@ def test_a_signed_in_page_view_still_costs_one_query(
 ):
     browser = signed_in_client()
 
-    with django_assert_num_queries(1):
-        assert browser.get(reverse("accounts:dashboard")).status_code == 200
+    with django_assert_num_queries(1):  # the profile page: session and user
+        assert browser.get(reverse("accounts:profile")).status_code == 200

@@ -7,7 +7,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.contrib.staticfiles import finders
 from django.core import mail
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -216,12 +218,17 @@ def test_the_script_that_proposes_the_zone_is_on_pages_only_while_none_is_set(
     )
 
 
-def test_a_zoned_page_view_still_costs_one_query(
-    seoul_client, django_assert_max_num_queries
+def test_a_zone_costs_no_query_of_its_own(
+    seoul_client, seoul_user, django_assert_num_queries
 ):
+    """The zone is read from the user row the session already loads."""
     seoul_client.get(DASHBOARD_URL)
-
-    with django_assert_max_num_queries(1):
+    with CaptureQueriesContext(connection) as zoned:
         response = seoul_client.get(DASHBOARD_URL)
-
     assert "KST" in response.content.decode()
+
+    seoul_user.time_zone = ""
+    seoul_user.save(update_fields=["time_zone"])
+    with django_assert_num_queries(len(zoned)):
+        response = seoul_client.get(DASHBOARD_URL)
+    assert "KST" not in response.content.decode()

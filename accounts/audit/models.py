@@ -71,6 +71,7 @@ class AuthEvent(models.Model):
         APP_ACCESS_REMOVED = "app_access_removed", _("App access removed by you")
         APP_SIGNED_OUT = "app_signed_out", _("An app gave up its access")
         APP_ACCESS_ENDED = "app_access_ended", _("App access ended automatically")
+        DATA_EXPORTED = "data_exported", _("Copy of your data downloaded")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -83,6 +83,10 @@ def on_passkey_removed(sender, user, name, by, request=None, **kwargs):
     )
 
 
+def on_data_exported(sender, user, request=None, **kwargs):
+    AuthEvent.objects.record(Type.DATA_EXPORTED, user=user, request=request)
+
+
 def on_passkey_used(sender, user, passkey, purpose, request=None, **kwargs):
     AuthEvent.objects.record(
         Type.PASSKEY_USED,
@@ -266,6 +270,7 @@ def connect() -> None:
         (signals.passkey_added, on_passkey_added, user_model),
         (signals.passkey_removed, on_passkey_removed, user_model),
         (signals.passkey_used, on_passkey_used, user_model),
+        (signals.data_exported, on_data_exported, user_model),
         (signals.app_authorized, on_app_authorized, user_model),
         (signals.app_denied, on_app_denied, user_model),
         (signals.app_refused, on_app_refused, user_model),

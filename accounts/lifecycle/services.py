@@ -263,23 +263,6 @@ def profile_update(*, form) -> None:
         email_change_request(user=user, new_email=form.cleaned_data["email"])
 
 
-def time_zone_propose(*, user: User, time_zone: str) -> bool:
-    """Set ``user``'s time zone to the one their browser reports, unless they
-    have one already (chosen on the profile, or proposed before).
-
-    ``time_zone`` must be valid (``validate_time_zone``). Returns whether it
-    was saved.
-    """
-    saved = bool(
-        user.__class__._default_manager.filter(pk=user.pk, time_zone="").update(
-            time_zone=time_zone
-        )
-    )
-    if saved:
-        user.time_zone = time_zone
-    return saved
-
-
 def email_verify(*, request, user: User) -> None:
     """Record that ``user`` proved they own their current address."""
     user.email_verified = True

@@ -146,6 +146,10 @@ class ResendVerificationView(RateLimitMixin, FormView):
         return redirect("accounts:resend_verification")
 
 
+# A message with this tag carries the "sign out everywhere else" button.
+END_OTHER_SESSIONS_TAG = "end-other-sessions"
+
+
 class PasswordChangeView(
     RecentAuthenticationRequiredMixin, RateLimitMixin, auth_views.PasswordChangeView
 ):
@@ -166,9 +170,12 @@ class PasswordChangeView(
 
     def form_valid(self, form):
         cookies = services.password_change(request=self.request, form=form)
+        # The message offers "sign out everywhere else" as well: that also
+        # forgets the browsers trusted to skip the two-factor code.
         messages.success(
             self.request,
             _("Your password was changed. Your other sessions have been signed out."),
+            extra_tags=END_OTHER_SESSIONS_TAG,
         )
         response = redirect(self.get_success_url())
         for cookie in cookies:

@@ -10,6 +10,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
@@ -106,6 +107,18 @@ class TwoFactorLoginView(FormView):
         if isinstance(form.device, RecoveryCodeDevice):
             signals.recovery_code_used.send(
                 sender=user.__class__, request=self.request, user=user
+            )
+            left = form.device.remaining()
+            messages.warning(
+                self.request,
+                ngettext(
+                    "You signed in with a recovery code. %(count)d code is left: "
+                    "make new ones on the two-factor page before you run out.",
+                    "You signed in with a recovery code. %(count)d codes are left: "
+                    "make new ones on the two-factor page before you run out.",
+                    left,
+                )
+                % {"count": left},
             )
         return outcome.redirect()
 

@@ -5,7 +5,7 @@ Like every admin page, only superusers and staff given the application
 permissions (``accounts.add_application``, ...) see it.
 """
 
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from oauth2_provider import admin as dot_admin
 from oauth2_provider.settings import oauth2_settings
@@ -72,11 +72,26 @@ class ApplicationAdmin(AdminInputMixin, dot_admin.ApplicationAdmin):
 
 
 class AccessTokenAdmin(AdminInputMixin, dot_admin.AccessTokenAdmin):
-    """django-oauth-toolkit's (tokens masked), refusing input it cannot use."""
+    """django-oauth-toolkit's (tokens masked), refusing input it cannot use.
+
+    Its action and column names are plain strings there: translated here.
+    """
+
+    @admin.action(description=_("Revoke selected access tokens"))
+    def revoke_tokens(self, request, queryset):
+        return super().revoke_tokens(request, queryset)
+
+    @admin.display(description=_("token"))
+    def masked_token(self, obj):
+        return super().masked_token(obj)
 
 
 class GrantAdmin(AdminInputMixin, dot_admin.GrantAdmin):
     """django-oauth-toolkit's (codes masked), refusing input it cannot use."""
+
+    @admin.display(description=_("code"))
+    def masked_code(self, obj):
+        return super().masked_code(obj)
 
 
 class IDTokenAdmin(AdminInputMixin, dot_admin.IDTokenAdmin):
@@ -85,3 +100,11 @@ class IDTokenAdmin(AdminInputMixin, dot_admin.IDTokenAdmin):
 
 class RefreshTokenAdmin(AdminInputMixin, dot_admin.RefreshTokenAdmin):
     """django-oauth-toolkit's (tokens masked), refusing input it cannot use."""
+
+    @admin.action(description=_("Revoke selected refresh tokens"))
+    def revoke_tokens(self, request, queryset):
+        return super().revoke_tokens(request, queryset)
+
+    @admin.display(description=_("token"))
+    def masked_token(self, obj):
+        return super().masked_token(obj)

@@ -22,7 +22,7 @@ def test_sign_in_by_username_reaches_dashboard_then_sign_out(
 
     expect(page).to_have_url(DASHBOARD)
     expect(page.get_by_role("heading", level=1)).to_have_text("Welcome, alice")
-    expect(page.get_by_text("alice@example.com")).to_be_visible()
+    expect(page.get_by_text("alice@example.com", exact=True)).to_be_visible()
     screenshot(page, "dashboard")
     axe(page)
 

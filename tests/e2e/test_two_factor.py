@@ -25,13 +25,13 @@ def test_two_factor_setup_then_sign_in_with_a_recovery_code_and_an_app_code(
     # The live server shares this process's clock: moving it to the next
     # 30-second step stands in for waiting for the authenticator app.
     sign_in(page, "alice", password)
-    page.get_by_role("link", name="Two-factor").click()
+    page.get_by_role("link", name="Two-factor", exact=True).click()
     expect(page.get_by_role("heading", level=2)).to_have_text("Off")
     check_page(page, "two-factor-off")
 
     page.get_by_role("link", name="Set up two-factor authentication").click()
     expect(page.locator(".qr svg")).to_be_visible()
-    expect(page.get_by_role("link", name="Two-factor")).to_have_attribute(
+    expect(page.get_by_role("link", name="Two-factor", exact=True)).to_have_attribute(
         "aria-current", "page"
     )
     check_page(page, "two-factor-setup")
@@ -64,7 +64,7 @@ def test_two_factor_setup_then_sign_in_with_a_recovery_code_and_an_app_code(
     field(page, "Authentication code").fill(codes[0])
     page.get_by_role("button", name="Verify").click()
     expect(page).to_have_url(DASHBOARD)
-    page.get_by_role("link", name="Two-factor").click()
+    page.get_by_role("link", name="Two-factor", exact=True).click()
     expect(page.get_by_text("You have 9 unused recovery codes.")).to_be_visible()
     sign_out(page)
 
