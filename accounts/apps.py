@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
+from django.db.models.signals import post_delete, post_save
 from django.utils.autoreload import file_changed
 from django.utils.translation import gettext_lazy as _
 
@@ -13,9 +14,17 @@ class AccountsConfig(AppConfig):
         from . import checks, fragments  # noqa: F401  (checks register)
         from .api import cors
         from .audit import receivers
+        from .users import checkup
 
         receivers.connect()
         cors.connect()
+        for model in checkup.COUNTED_MODELS:
+            for name, signal in (("save", post_save), ("delete", post_delete)):
+                signal.connect(
+                    checkup.forget,
+                    sender=model,
+                    dispatch_uid=f"accounts.checkup.{name}.{model.__name__}",
+                )
         file_changed.connect(fragments.forget, dispatch_uid="accounts.fragments")
 
 

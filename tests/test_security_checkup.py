@@ -12,6 +12,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import AuthEvent, Passkey, RecoveryCode, Session
 from accounts.twofactor import services as twofactor
+from tests.test_degradation import UNREACHABLE_REDIS
 
 pytestmark = pytest.mark.django_db
 
@@ -158,6 +159,30 @@ def test_the_checkup_costs_one_query_whatever_the_account_holds(
         response = logged_in_client.get(DASHBOARD_URL)
 
     assert response.status_code == 200
+
+
+def test_a_second_view_reads_the_checkup_from_the_cache_until_something_changes(
+    logged_in_client, user, django_assert_num_queries
+):
+    logged_in_client.get(DASHBOARD_URL)
+
+    with django_assert_num_queries(1):  # the session and its user
+        assert logged_in_client.get(DASHBOARD_URL).status_code == 200
+    add_passkey(user)
+    with django_assert_num_queries(2):  # the change forgot the cached facts
+        _items, body = checkup(logged_in_client)
+
+    assert "You have 1 passkey" in body
+
+
+def test_with_the_cache_down_the_checkup_is_read_from_the_database(
+    logged_in_client, user
+):
+    with override_settings(CACHES=UNREACHABLE_REDIS):
+        add_passkey(user)
+        _items, body = checkup(logged_in_client)
+
+    assert "You have 1 passkey" in body
 
 
 def test_the_checkup_in_korean(logged_in_client):

@@ -4,15 +4,25 @@
 on an index on the user) and returns one ``Item`` per thing checked, each
 with a recommended next step when it is a weak point. The dashboard only
 renders the list.
+
+The facts are kept in the cache, so a dashboard view costs only the
+session's query: a change to anything they count (an audit event, a
+second factor, a passkey, a recovery code, a session) forgets them once
+it commits (``forget``, connected in ``AccountsConfig.ready``), and
+``FACTS_CACHE_SECONDS`` bounds what changes with no write (a session
+expiring, a sign-in leaving the window). A failing cache (Redis down)
+costs the query again, never the page.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db import connections
+from django.core.cache import cache
+from django.db import connections, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,6 +39,8 @@ from ..usersessions.models import Session
 FEW_RECOVERY_CODES = 3
 # How far back "recent" sign-ins and failures go.
 RECENT_DAYS = 30
+# How long the facts stay in the cache at most (see the module docstring).
+FACTS_CACHE_SECONDS = 60
 
 FAILURE_TYPES = (
     AuthEvent.Type.LOGIN_FAILED,
@@ -113,7 +125,59 @@ def _facts_sql(vendor: str) -> str:
     )
 
 
+def _cache_key(user_id) -> str:
+    return f"accounts.checkup:{user_id}"
+
+
 def facts(user) -> dict:
+    """Everything the checkup needs about ``user``: from the cache, or read."""
+    key = _cache_key(user.pk)
+    try:
+        found = cache.get(key)
+    except Exception:  # the cache is down: read the facts instead
+        found = None
+    if found is None:
+        found = read_facts(user)
+        with contextlib.suppress(Exception):
+            cache.set(key, found, FACTS_CACHE_SECONDS)
+    return found
+
+
+def forget(sender, instance, **kwargs) -> None:
+    """Drop the cached facts of the user ``instance`` belongs to, at commit.
+
+    Connected to ``post_save`` and ``post_delete`` of every model the facts
+    count. After the commit, so a dashboard view reading meanwhile cannot
+    cache the state from before the change again.
+    """
+    user_id = getattr(instance, "user_id", None)
+    if user_id is None and isinstance(instance, RecoveryCode):
+        user_id = (
+            RecoveryCodeDevice.objects.filter(pk=instance.device_id)
+            .values_list("user_id", flat=True)
+            .first()
+        )
+    if user_id is None:
+        return
+
+    def delete():
+        with contextlib.suppress(Exception):
+            cache.delete(_cache_key(user_id))
+
+    transaction.on_commit(delete)
+
+
+COUNTED_MODELS = (
+    AuthEvent,
+    TOTPDevice,
+    Passkey,
+    RecoveryCode,
+    RecoveryCodeDevice,
+    Session,
+)
+
+
+def read_facts(user) -> dict:
     """Everything the checkup needs about ``user``, read in one query."""
     connection = connections["default"]
     now = timezone.now()
