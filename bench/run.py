@@ -291,6 +291,9 @@ def count_queries() -> dict:
     known_device = login_post(client)
     pages = {}
     for path in SIGNED_IN_PAGES:
+        # As wrk sees it: the first view after a sign-in also fills the
+        # security checkup's cache (one more query), the next ones read it.
+        client.get(path)
         with CaptureQueriesContext(connection) as page:
             response = client.get(path)
         assert response.status_code == 200, (path, response.status_code)

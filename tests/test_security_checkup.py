@@ -175,6 +175,20 @@ def test_a_second_view_reads_the_checkup_from_the_cache_until_something_changes(
     assert "You have 1 passkey" in body
 
 
+def test_each_account_sees_its_own_checkup(user, make_user):
+    alice, bob = Client(), Client()
+    alice.force_login(user)
+    bob.force_login(make_user("bob", email="bob@example.com"))
+    add_passkey(user)
+
+    _items, alices = checkup(alice)
+    _items, bobs = checkup(bob)
+
+    assert "You have 1 passkey" in alices
+    assert "You have 1 passkey" not in bobs
+    assert "alice@example.com" not in bobs
+
+
 def test_with_the_cache_down_the_checkup_is_read_from_the_database(
     logged_in_client, user
 ):
@@ -186,6 +200,7 @@ def test_with_the_cache_down_the_checkup_is_read_from_the_database(
 
 
 def test_the_checkup_in_korean(logged_in_client):
+    checkup(logged_in_client)  # rendered in English first, in the same process
     _items, body = checkup(logged_in_client, accept_language="ko")
 
     assert "보안 진단" in body

@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import hashlib
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cached_property
 
 from django.core.cache import cache
 from django.db import connections, transaction
@@ -203,6 +205,37 @@ def read_facts(user) -> dict:
         cursor.execute(_facts_sql(connection.vendor), params)
         row = cursor.fetchone()
     return dict(zip(FACTS, row, strict=True)) | {"has_app": bool(row[0])}
+
+
+class Report:
+    """The checkup of one account, worked out only when the page shows it.
+
+    ``key`` is everything the rendered checkup depends on but the language
+    and the script prefix, so the dashboard renders it once per process for
+    each state of the account (``{% cache %}`` in its template).
+    """
+
+    def __init__(self, user):
+        self.user = user
+
+    @cached_property
+    def items(self) -> list[Item]:
+        return checkup(self.user)
+
+    @property
+    def weak_points(self) -> int:
+        return sum(item.is_weak for item in self.items)
+
+    @cached_property
+    def key(self) -> str:
+        user = self.user
+        state = (
+            user.email,
+            user.email_verified,
+            app_settings.EMAIL_VERIFICATION,
+            sorted(facts(user).items()),
+        )
+        return hashlib.sha256(repr(state).encode()).hexdigest()
 
 
 def checkup(user) -> list[Item]:

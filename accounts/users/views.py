@@ -13,7 +13,7 @@ from django.views.generic import TemplateView
 from ..conf import app_settings
 from ..login.reauthentication import RecentAuthenticationRequiredMixin
 from . import export, services
-from .checkup import checkup
+from .checkup import Report
 from .validators import validate_time_zone
 
 
@@ -27,12 +27,8 @@ class DashboardView(LoginRequiredMixin, TemplateView):
         unverified = app_settings.EMAIL_VERIFICATION != "none" and not (
             self.request.user.email_verified
         )
-        items = checkup(self.request.user)
         return super().get_context_data(
-            email_unverified=unverified,
-            checkup=items,
-            weak_points=sum(item.is_weak for item in items),
-            **kwargs,
+            email_unverified=unverified, checkup=Report(self.request.user), **kwargs
         )
 
 
