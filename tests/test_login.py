@@ -175,3 +175,14 @@ def test_non_ascii_usernames_sign_in_as_typed(client, make_user, password, name)
 
     assert response.status_code == 302
     assert logged_in_user_id(client) == str(user.pk)
+
+
+def test_the_empty_form_rendered_once_per_language_keeps_each_visitor_s_token(client):
+    english = client.get(LOGIN_URL).content.decode()
+    korean = Client().get(LOGIN_URL, HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+
+    assert "Username or email" in english
+    assert "사용자 이름 또는 이메일" in korean
+    assert "Username or email" not in korean
+    token = r'name="csrfmiddlewaretoken" value="([^"]+)"'
+    assert re.search(token, english)[1] != re.search(token, korean)[1]
