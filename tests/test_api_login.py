@@ -530,6 +530,19 @@ def test_reauthenticating_with_two_factor_needs_the_code_too(
     assert without.params == ["code"]
 
 
+def test_reauthenticating_with_a_recovery_code_is_in_the_audit_trail(
+    api, user, two_factor, password
+):
+    totp, codes = two_factor
+    api.login()
+    api.post("/auth/2fa/authenticate", {"code": totp.now()})
+
+    answer = api.post("/auth/reauthenticate", {"password": password, "code": codes[0]})
+
+    assert answer.status == 200
+    assert AuthEvent.objects.filter(event_type="recovery_code_used").count() == 1
+
+
 def test_reauthenticating_needs_a_signed_in_session(api, password):
     answer = api.post("/auth/reauthenticate", {"password": password})
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from oauth2_provider.models import get_access_token_model, get_refresh_token_model
 
-from accounts.models import AuthEvent, Passkey, RecoveryCode, Session
+from accounts.models import AuthEvent, OutgoingEmail, Passkey, RecoveryCode, Session
 from accounts.twofactor import services as twofactor
 
 pytestmark = pytest.mark.django_db
@@ -265,3 +265,56 @@ def test_the_page_and_the_mail_in_korean(seeded, mailoutbox):
     assert "Download your data" not in page
     [message] = mailoutbox
     assert message.subject == "계정 데이터 사본을 내려받았습니다"
+
+
+def test_mail_to_the_address_from_before_it_was_the_users_is_not_in_the_export(
+    make_user, signed_in_client, password
+):
+    """A message given up on stays in the outbox; the address may change hands."""
+    before = timezone.now() - timedelta(days=2)
+    earlier_owner = OutgoingEmail.objects.create(
+        name="new_device",
+        to="alice@example.com",
+        subject="New sign-in to your account",
+        body="for the address's earlier owner",
+        status=OutgoingEmail.Status.FAILED,
+    )
+    OutgoingEmail.objects.filter(pk=earlier_owner.pk).update(created_at=before)
+    make_user("alice")
+    mine = OutgoingEmail.objects.create(
+        name="signup_existing",
+        to="alice@example.com",
+        subject="Someone tried to sign up with your email address",
+        body="for alice",
+        status=OutgoingEmail.Status.FAILED,
+    )
+
+    _response, data = download(signed_in_client(password))
+
+    assert [email["queued_at"] for email in data["pending_emails"]] == [
+        mine.created_at.isoformat()
+    ]
+
+
+def test_mail_queued_before_the_user_changed_to_the_address_is_not_in_the_export(
+    user, signed_in_client, password
+):
+    OutgoingEmail.objects.create(
+        name="new_device",
+        to="new@example.com",
+        subject="New sign-in to your account",
+        body="for the address's earlier owner",
+        status=OutgoingEmail.Status.FAILED,
+    )
+    AuthEvent.objects.record(
+        AuthEvent.Type.EMAIL_CHANGED,
+        user=user,
+        old_email=user.email,
+        new_email="new@example.com",
+    )
+    user.email = "new@example.com"
+    user.save(update_fields=["email"])
+
+    _response, data = download(signed_in_client(password))
+
+    assert data["pending_emails"] == []

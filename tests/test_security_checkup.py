@@ -294,3 +294,64 @@ def test_other_pages_do_not_offer_the_button(logged_in_client):
     body = logged_in_client.get(DASHBOARD_URL).content.decode()
 
     assert reverse("accounts:session_end_others") not in body
+
+
+def test_confirming_it_is_you_with_a_recovery_code_says_so_and_is_recorded(
+    client, user, password
+):
+    codes = turn_on_two_factor(user)
+    client.post(LOGIN_URL, {"username": "alice", "password": password})
+    client.post(CODE_URL, {"code": codes[0]}, follow=True)
+    AuthEvent.objects.filter(user=user).delete()
+
+    response = client.post(
+        reverse("accounts:reauthenticate"),
+        {"password": password, "code": codes[1], "next": DASHBOARD_URL},
+        follow=True,
+    )
+
+    assert response.redirect_chain[-1][0] == DASHBOARD_URL
+    assert "You used a recovery code. 8 codes are left" in response.content.decode()
+    assert AuthEvent.objects.filter(
+        user=user, event_type=AuthEvent.Type.RECOVERY_CODE_USED
+    ).exists()
+
+
+def test_confirming_it_is_you_with_an_app_code_says_nothing_of_recovery_codes(
+    client, user, password
+):
+    codes = turn_on_two_factor(user)
+    client.post(LOGIN_URL, {"username": "alice", "password": password})
+    client.post(CODE_URL, {"code": codes[0]}, follow=True)
+    device = TOTPDevice.objects.get(user=user)
+    code = pyotp.TOTP(b32encode(device.bin_key).decode()).at(
+        timezone.now().timestamp() + 30
+    )
+
+    response = client.post(
+        reverse("accounts:reauthenticate"),
+        {"password": password, "code": code, "next": DASHBOARD_URL},
+        follow=True,
+    )
+
+    assert response.redirect_chain[-1][0] == DASHBOARD_URL
+    assert "You used a recovery code" not in response.content.decode()
+    assert "9 unused recovery codes left" in response.content.decode()
+
+
+def test_the_reauthentication_recovery_code_message_in_korean(client, user, password):
+    codes = turn_on_two_factor(user)
+    korean = {"accept_language": "ko"}
+    client.post(LOGIN_URL, {"username": "alice", "password": password}, headers=korean)
+    client.post(CODE_URL, {"code": codes[0]}, headers=korean, follow=True)
+
+    response = client.post(
+        reverse("accounts:reauthenticate"),
+        {"password": password, "code": codes[1], "next": DASHBOARD_URL},
+        headers=korean,
+        follow=True,
+    )
+
+    assert (
+        "복구 코드를 사용했습니다. 남은 코드는 8개입니다." in response.content.decode()
+    )

@@ -192,6 +192,40 @@ def test_a_bad_proposed_zone_gets_a_400_and_saves_nothing(logged_in_client, user
     assert user.time_zone == ""
 
 
+@pytest.mark.parametrize("name", ["localtime", "Factory"])
+def test_the_servers_own_zone_and_the_placeholder_zone_are_no_choice(
+    logged_in_client, user, name
+):
+    """The server's own setting (/etc/localtime) and a placeholder are no place."""
+    assert f'<option value="{name}">' not in (
+        logged_in_client.get(PROFILE_URL).content.decode()
+    )
+
+    response = logged_in_client.post(PROPOSE_URL, {"time_zone": name})
+
+    assert response.status_code == 400
+    user.refresh_from_db()
+    assert user.time_zone == ""
+
+
+def test_choosing_the_sites_zone_on_the_profile_is_kept_against_the_browsers(
+    logged_in_client, user, settings
+):
+    user.time_zone = "Asia/Seoul"
+    user.save(update_fields=["time_zone"])
+    logged_in_client.post(
+        PROFILE_URL,
+        {"first_name": "", "last_name": "", "email": user.email, "time_zone": ""},
+    )
+
+    page = logged_in_client.get(DASHBOARD_URL).content.decode()
+    logged_in_client.post(PROPOSE_URL, {"time_zone": "America/New_York"})
+
+    assert "time-zone.js" not in page
+    user.refresh_from_db()
+    assert user.time_zone == settings.TIME_ZONE
+
+
 def test_proposing_a_zone_needs_a_signed_in_post_with_csrf(user, logged_in_client):
     assert Client().post(PROPOSE_URL, {"time_zone": "Asia/Seoul"}).status_code == 403
     assert logged_in_client.get(PROPOSE_URL).status_code == 405

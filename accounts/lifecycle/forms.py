@@ -331,6 +331,15 @@ class ProfileForm(forms.ModelForm):
         # The other account that already has the new address, if any.
         self.owner = None
 
+    def clean_time_zone(self):
+        # "" is "not chosen yet": the browser's zone is proposed for it. A
+        # user who picks the site's zone instead of theirs gets its name,
+        # so that the next page does not propose theirs again.
+        name = self.cleaned_data["time_zone"]
+        if not name and self.instance.time_zone:
+            return settings.TIME_ZONE
+        return name
+
     @property
     def email_taken(self):
         return self.owner is not None

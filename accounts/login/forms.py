@@ -105,6 +105,8 @@ class ReauthenticationForm(forms.Form):
     def __init__(self, user, *args, request=None, **kwargs):
         self.user = user
         self.request = request
+        # The device that accepted the code (an app, or the recovery codes).
+        self.device = None
         super().__init__(*args, **kwargs)
         if not user.has_two_factor():
             del self.fields["code"]
@@ -128,9 +130,10 @@ class ReauthenticationForm(forms.Form):
             # session's auth hash in step, or the change would sign it out.
             update_session_auth_hash(self.request, authenticated)
         with waiting_for_code():
-            verified = "code" not in self.fields or codes.verify_code(
+            self.device = "code" in self.fields and codes.verify_code(
                 self.user, cleaned["code"]
             )
+        verified = "code" not in self.fields or self.device is not None
         if not verified:
             flow.stage_failed(self.request, self.user, stage=flow.TwoFactorStage.key)
             raise ValidationError(self.error_messages["invalid"], code="invalid")

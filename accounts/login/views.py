@@ -157,4 +157,21 @@ class ReauthenticateView(
 
     def form_valid(self, form):
         flow.reauthenticate(self.request, methods=form.methods)
+        if isinstance(form.device, RecoveryCodeDevice):
+            user = self.request.user
+            signals.recovery_code_used.send(
+                sender=user.__class__, request=self.request, user=user
+            )
+            left = form.device.remaining()
+            messages.warning(
+                self.request,
+                ngettext(
+                    "You used a recovery code. %(count)d code is left: make "
+                    "new ones on the two-factor page before you run out.",
+                    "You used a recovery code. %(count)d codes are left: make "
+                    "new ones on the two-factor page before you run out.",
+                    left,
+                )
+                % {"count": left},
+            )
         return HttpResponseRedirect(self.get_success_url())

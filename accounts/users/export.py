@@ -193,7 +193,17 @@ def _sign_in_failure_counts(user) -> list[dict]:
 
 
 def _pending_emails(user) -> list[dict]:
-    # The body is left out: it may hold a working link.
+    # The body is left out: it may hold a working link. Only mail queued
+    # since the address became the user's: a message given up on stays in
+    # the outbox, and an address can change hands.
+    since = max(
+        user.date_joined,
+        user.auth_events.filter(event_type=AuthEvent.Type.EMAIL_CHANGED)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+        .first()
+        or user.date_joined,
+    )
     return [
         {
             "kind": email.name,
@@ -202,7 +212,9 @@ def _pending_emails(user) -> list[dict]:
             "status": email.status,
             "queued_at": _time(email.created_at),
         }
-        for email in OutgoingEmail.objects.filter(to__iexact=user.email)
+        for email in OutgoingEmail.objects.filter(
+            to__iexact=user.email, created_at__gte=since
+        )
     ]
 
 

@@ -15,10 +15,15 @@ LOOKS_LIKE_ANOTHER = _(
 )
 
 
+# Names zoneinfo lists that are no place: "localtime" is the server's own
+# setting (/etc/localtime, different on each host), "Factory" a placeholder.
+NOT_A_PLACE = frozenset({"localtime", "Factory"})
+
+
 @cache
 def time_zone_names() -> frozenset[str]:
     """The IANA time zone names this system knows (``zoneinfo``)."""
-    return frozenset(zoneinfo.available_timezones())
+    return frozenset(zoneinfo.available_timezones()) - NOT_A_PLACE
 
 
 def validate_time_zone(value: str) -> None:

@@ -224,4 +224,8 @@ def reauthenticate(request, body: schemas.ReauthenticateIn):
     if not form.is_valid():
         raise_invalid(form)
     flow.reauthenticate(request, methods=form.methods)
+    if isinstance(form.device, RecoveryCodeDevice):
+        signals.recovery_code_used.send(
+            sender=request.user.__class__, request=request, user=request.user
+        )
     return responses.authenticated(request)
