@@ -43,24 +43,31 @@ class EmailTokenGenerator:
             payload["e"] = email
         return signing.dumps(payload, salt=self.salt, compress=True)
 
-    def check_token(self, token: str):
-        """Return ``(user, email)`` for a valid token, else ``(None, None)``.
-
-        Expired, tampered and used tokens all give the same answer.
-        """
+    def _load(self, token: str):
+        """``(payload, user)`` of an unexpired, untampered token, else
+        ``(None, None)``."""
         try:
             payload = signing.loads(
                 token,
                 salt=self.salt,
                 max_age=app_settings.EMAIL_VERIFICATION_TIMEOUT,
             )
-            user = get_user_model()._default_manager.get(pk=payload["u"])
+            return payload, get_user_model()._default_manager.get(pk=payload["u"])
         except (signing.BadSignature, KeyError, TypeError, ValueError):
             return None, None
         except get_user_model().DoesNotExist:
             return None, None
-        if not user.is_active or not constant_time_compare(
-            payload.get("f", ""), _fingerprint(user)
+
+    def check_token(self, token: str):
+        """Return ``(user, email)`` for a valid token, else ``(None, None)``.
+
+        Expired, tampered and used tokens all give the same answer.
+        """
+        payload, user = self._load(token)
+        if (
+            user is None
+            or not user.is_active
+            or not constant_time_compare(payload.get("f", ""), _fingerprint(user))
         ):
             return None, None
         return user, payload.get("e", user.email)
@@ -73,19 +80,10 @@ class EmailTokenGenerator:
         Only the owner of the inbox has the link, so saying so tells nobody
         else anything.
         """
-        try:
-            payload = signing.loads(
-                token,
-                salt=self.salt,
-                max_age=app_settings.EMAIL_VERIFICATION_TIMEOUT,
-            )
-            user = get_user_model()._default_manager.get(pk=payload["u"])
-        except (signing.BadSignature, KeyError, TypeError, ValueError):
-            return False
-        except get_user_model().DoesNotExist:
-            return False
+        payload, user = self._load(token)
         return (
-            "e" not in payload
+            user is not None
+            and "e" not in payload
             and user.is_active
             and user.email_verified
             and constant_time_compare(

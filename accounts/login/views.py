@@ -31,6 +31,14 @@ def home(request):
     return redirect("accounts:login")
 
 
+def recovery_code_spent(request, user, device, message) -> None:
+    """Record that ``user`` spent one of ``device``'s recovery codes, and say
+    how many are left: ``message(left)`` is the text, with ``%(count)d``."""
+    signals.recovery_code_used.send(sender=user.__class__, request=request, user=user)
+    left = device.remaining()
+    messages.warning(request, message(left) % {"count": left})
+
+
 class LoginView(RateLimitMixin, auth_views.LoginView):
     """Sign in with a username or email address and a password."""
 
@@ -105,20 +113,17 @@ class TwoFactorLoginView(FormView):
         self.login.trust_browser = form.cleaned_data.get("trust_browser", False)
         outcome = flow.resume_login(self.request, self.login, method=flow.BY_OTP)
         if isinstance(form.device, RecoveryCodeDevice):
-            signals.recovery_code_used.send(
-                sender=user.__class__, request=self.request, user=user
-            )
-            left = form.device.remaining()
-            messages.warning(
+            recovery_code_spent(
                 self.request,
-                ngettext(
+                user,
+                form.device,
+                lambda left: ngettext(
                     "You signed in with a recovery code. %(count)d code is left: "
                     "make new ones on the two-factor page before you run out.",
                     "You signed in with a recovery code. %(count)d codes are left: "
                     "make new ones on the two-factor page before you run out.",
                     left,
-                )
-                % {"count": left},
+                ),
             )
         return outcome.redirect()
 
@@ -158,20 +163,16 @@ class ReauthenticateView(
     def form_valid(self, form):
         flow.reauthenticate(self.request, methods=form.methods)
         if isinstance(form.device, RecoveryCodeDevice):
-            user = self.request.user
-            signals.recovery_code_used.send(
-                sender=user.__class__, request=self.request, user=user
-            )
-            left = form.device.remaining()
-            messages.warning(
+            recovery_code_spent(
                 self.request,
-                ngettext(
+                self.request.user,
+                form.device,
+                lambda left: ngettext(
                     "You used a recovery code. %(count)d code is left: make "
                     "new ones on the two-factor page before you run out.",
                     "You used a recovery code. %(count)d codes are left: make "
                     "new ones on the two-factor page before you run out.",
                     left,
-                )
-                % {"count": left},
+                ),
             )
         return HttpResponseRedirect(self.get_success_url())
