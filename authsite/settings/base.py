@@ -76,7 +76,7 @@ USE_TZ = True
 # https://docs.djangoproject.com/en/5.2/topics/i18n/
 LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="en")
 LANGUAGES = [("en", _("English")), ("ko", _("Korean"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale/third_party"]
 USE_I18N = True
 # The site's own date and time formats where Django's read wrong (Korean puts
 # 오전/오후 before the time).
