@@ -18,8 +18,11 @@ class AccountsConfig(AppConfig):
 
         receivers.connect()
         cors.connect()
-        for model in checkup.COUNTED_MODELS:
-            for name, signal in (("save", post_save), ("delete", post_delete)):
+        for name, signal, models in (
+            ("save", post_save, checkup.SAVED_MODELS),
+            ("delete", post_delete, checkup.DELETED_MODELS),
+        ):
+            for model in models:
                 signal.connect(
                     checkup.forget,
                     sender=model,

@@ -5,6 +5,7 @@ from base64 import b32encode
 
 import pyotp
 import pytest
+from django.db.models.deletion import Collector
 from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -187,6 +188,14 @@ def test_each_account_sees_its_own_checkup(user, make_user):
     assert "You have 1 passkey" in alices
     assert "You have 1 passkey" not in bobs
     assert "alice@example.com" not in bobs
+
+
+def test_clearing_sessions_and_pruning_events_keep_djangos_fast_delete():
+    """The checkup forgets its facts on their saves, not their deletes."""
+    collector = Collector(using="default")
+
+    assert collector.can_fast_delete(Session.objects.all())
+    assert collector.can_fast_delete(AuthEvent.objects.all())
 
 
 def test_with_the_cache_down_the_checkup_is_read_from_the_database(

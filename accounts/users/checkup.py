@@ -169,7 +169,11 @@ def forget(sender, instance, **kwargs) -> None:
     transaction.on_commit(delete)
 
 
-COUNTED_MODELS = (
+# Whose saves forget the facts, and whose deletes too. Not the deletes of
+# the two big tables: a ``post_delete`` receiver would cost them Django's fast
+# delete (``clearsessions``, ``prune_auth_events`` would load every row), and
+# a session someone ends, like every change the facts count, is an event.
+SAVED_MODELS = (
     AuthEvent,
     TOTPDevice,
     Passkey,
@@ -177,6 +181,7 @@ COUNTED_MODELS = (
     RecoveryCodeDevice,
     Session,
 )
+DELETED_MODELS = (TOTPDevice, Passkey, RecoveryCode, RecoveryCodeDevice)
 
 
 def read_facts(user) -> dict:
